@@ -1,0 +1,164 @@
+"""`apilint [PATHS]`: the command-line interface (flags and exit codes as ruff's)."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from apilint import __version__
+from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
+from apilint.cli.output import sorted_findings, summary, write_json, write_text
+from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
+from apilint.settings import ConfigError, Settings, _selectors, find_pyproject, load_settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apilint",
+        description="Find (and fix) hazards in the way Python code calls HTTP APIs.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check (default: .); - reads stdin")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or offer unsafe fixes")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
+    parser.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
+    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")
+    parser.add_argument("--config", type=Path, help="use this pyproject.toml instead of the nearest one")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for source read from stdin")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    parser.add_argument("--version", action="version", version=f"apilint {__version__}")
+    return parser
+
+
+def _codes(option: str, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = [v for v in (part.strip() for part in value.split(",")) if v]
+    return _selectors("command line", option, items)
+
+
+def resolve_settings(args: argparse.Namespace, start: Path) -> tuple[Settings, Path]:
+    """Settings from the nearest pyproject.toml, then command-line overrides. Returns the config root too."""
+    if args.isolated:
+        settings, root = Settings(), Path.cwd()
+    else:
+        config = args.config or find_pyproject(start)
+        if args.config is not None and not args.config.is_file():
+            raise ConfigError(f"{args.config}: no such configuration file")
+        settings = load_settings(config.resolve() if config else None)
+        root = config.resolve().parent if config else Path.cwd()
+    select = _codes("--select", args.select)
+    extend = _codes("--extend-select", args.extend_select)
+    ignore = _codes("--ignore", args.ignore)
+    if select is not None:
+        settings = replace(settings, select=select, extend_select=())
+    if extend is not None:
+        settings = replace(settings, extend_select=settings.extend_select + extend)
+    if ignore is not None:
+        settings = replace(settings, ignore=settings.ignore + ignore)
+    return settings, root
+
+
+def per_file_ignores(settings: Settings, path: Path, root: Path) -> tuple[str, ...]:
+    if not settings.per_file_ignores:
+        return ()
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    codes: list[str] = []
+    for pattern, ignored in settings.per_file_ignores:
+        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(path.name, pattern):
+            codes.extend(ignored)
+    return tuple(codes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"apilint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("apilint: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths or [Path(".")]
+    reading_stdin = any(str(p) == "-" for p in paths)
+    if reading_stdin and len(paths) > 1:
+        raise ConfigError("'-' (stdin) cannot be combined with other paths")
+    start = Path(args.stdin_filename) if reading_stdin and args.stdin_filename else paths[0]
+    settings, root = resolve_settings(args, start.resolve() if start.exists() else Path.cwd())
+    mode = "diff" if args.diff else "fix" if args.fix else "check"
+    keep_text = args.format == "json"
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+
+    if reading_stdin:
+        display = args.stdin_filename or "-"
+        path = Path(display)
+        job = Job(path, display, settings, per_file_ignores(settings, path, root), mode, args.unsafe_fixes,
+                  stdin=sys.stdin.buffer.read(), keep_text=keep_text)
+        results = run_jobs([job], 1)
+    else:
+        excluder = Excluder(DEFAULT_EXCLUDES + settings.exclude + settings.extend_exclude, root)
+        missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+        if missing:
+            raise ConfigError(f"{missing[0]}: no such file or directory")
+        files = list(discover(paths, excluder))
+        jobs = [
+            Job(f, str(f), settings, per_file_ignores(settings, f, root), mode, args.unsafe_fixes, keep_text=keep_text)
+            for f in files
+        ]
+        results = run_jobs(jobs, args.jobs or default_jobs())
+    return _report(args, settings, results, mode)
+
+
+def _report(args: argparse.Namespace, settings: Settings, results: list[FileResult], mode: str) -> int:
+    out = sys.stdout
+    for result in results:
+        for error in result.errors:
+            print(f"apilint: error: {error}", file=sys.stderr)
+    if mode == "diff":
+        diffs = [r.diff for r in sorted(results, key=lambda r: r.display) if r.diff]
+        out.write("".join(diffs))
+        fixed = sum(sum(r.fixed.values()) for r in results)
+        if not args.quiet:
+            print(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}." if fixed else "No fixes to apply.",
+                  file=sys.stderr)
+        return EXIT_FINDINGS if diffs and not args.exit_zero else EXIT_CLEAN
+    for result in results:
+        if result.output is not None:
+            out.write(result.output)
+    rows = sorted_findings(results)
+    stdin_fix = mode == "fix" and any(r.output is not None for r in results)
+    if args.format == "json":
+        if not stdin_fix:
+            write_json(rows, settings, out)
+    else:
+        # With --fix on stdin the fixed source goes to stdout; findings go to stderr.
+        write_text(rows, sys.stderr if stdin_fix else out)
+        if not args.quiet:
+            text = summary(results, settings, fixing=mode == "fix", unsafe=args.unsafe_fixes)
+            print(text, file=sys.stderr if stdin_fix else out)
+    if rows and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Checking and fixing files, in worker processes; results come back as plain data."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from apilint.engine.engine import check_source, enabled_rules
+from apilint.engine.findings import AnalysisError, Finding
+from apilint.engine.fixer import fix_text
+from apilint.engine.noqa import NoqaIndex
+from apilint.engine.source import SourceText, decode_source, read_source, write_source
+from apilint.rules import CANNOT_ANALYSE
+from apilint.settings import Settings
+
+
+@dataclass(frozen=True)
+class Job:
+    path: Path
+    display: str
+    settings: Settings
+    ignores: tuple[str, ...]  # per-file ignores that apply to this path
+    mode: str  # "check" | "fix" | "diff"
+    unsafe: bool
+    stdin: bytes | None = None
+    keep_text: bool = False  # send the text back (JSON output locates fix edits in it)
+
+
+@dataclass
+class FileResult:
+    display: str
+    findings: list[Finding] = field(default_factory=list)
+    fixed: Counter[str] = field(default_factory=Counter)
+    diff: str = ""
+    output: str | None = None  # fixed source for stdin input
+    errors: list[str] = field(default_factory=list)
+    text: str | None = None  # kept only when edits must be located (JSON)
+
+
+def cannot_analyse(reason: str) -> Finding:
+    return Finding(CANNOT_ANALYSE, "cannot-analyse", f"cannot analyse: {reason}", 1, 1, 1, 1)
+
+
+class _NoqaCache:
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._index: NoqaIndex | None = None
+
+    def __call__(self, text: str, finding: Finding) -> bool:
+        if text is not self._text:
+            self._text, self._index = text, NoqaIndex(text)
+        assert self._index is not None
+        return self._index.suppresses(finding.line, finding.code)
+
+
+def run_job(job: Job) -> FileResult:
+    result = FileResult(job.display)
+    try:
+        source = decode_source(job.stdin) if job.stdin is not None else read_source(job.path)
+    except AnalysisError as exc:
+        result.findings.append(cannot_analyse(str(exc)))
+        return result
+    rules = enabled_rules(job.settings, job.ignores)
+    noqa = _NoqaCache()
+    try:
+        if job.mode == "check":
+            result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            result.text = source.text if job.keep_text else None
+            return result
+        outcome = fix_text(source.text, job.settings, rules, unsafe=job.unsafe, suppressed=noqa)
+    except AnalysisError as exc:
+        result.findings.append(cannot_analyse(str(exc)))
+        return result
+    except RecursionError:
+        result.findings.append(cannot_analyse("nesting too deep"))
+        return result
+    result.findings, result.fixed = outcome.findings, outcome.applied
+    result.text = outcome.text if job.keep_text else None
+    if outcome.error:
+        result.errors.append(f"{job.display}: {outcome.error}")
+    if outcome.text == source.text:
+        if job.stdin is not None and job.mode == "fix":
+            result.output = source.text
+        return result
+    if job.mode == "diff":
+        result.diff = "".join(difflib.unified_diff(
+            source.text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+            fromfile=job.display, tofile=job.display,
+        ))
+    elif job.stdin is not None:
+        result.output = outcome.text
+    else:
+        try:
+            write_source(job.path, SourceText(outcome.text, source.encoding))
+        except OSError as exc:
+            result.errors.append(f"{job.display}: cannot write fixes: {exc.strerror or exc}")
+            result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            result.fixed = Counter()
+    return result
+
+
+def _safe_run(job: Job) -> FileResult:
+    """Never let one file stop the run: an unexpected error becomes an API000 report."""
+    try:
+        return run_job(job)
+    except Exception as exc:  # noqa: BLE001 - the report names it; the run goes on
+        result = FileResult(job.display)
+        result.findings.append(cannot_analyse(f"internal error: {type(exc).__name__}: {exc}"))
+        return result
+
+
+def run_jobs(jobs: list[Job], workers: int) -> list[FileResult]:
+    if workers <= 1 or len(jobs) < 4:
+        return [_safe_run(job) for job in jobs]
+    chunk = max(1, min(16, len(jobs) // (workers * 4)))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_safe_run, jobs, chunksize=chunk))
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): redo the files one by one, in isolation.
+        return [_isolated(job) for job in jobs]
+
+
+def _isolated(job: Job) -> FileResult:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_safe_run, job).result()
+    except BrokenProcessPool:
+        result = FileResult(job.display)
+        result.findings.append(cannot_analyse("the worker process analysing this file died"))
+        return result
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

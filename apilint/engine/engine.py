@@ -1,0 +1,106 @@
+"""The engine: source text -> findings (with fixes), shared by the CLI and the flake8 plugin.
+
+Pipeline: text filter -> `ast` pre-check -> libcst parse -> one traversal ->
+rules on the collected nodes -> positions (only if something was reported).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import libcst as cst
+
+from apilint.engine.findings import AnalysisError, Finding
+from apilint.engine.locate import Locator
+from apilint.engine.precheck import collect_facts, mentions_any
+from apilint.engine.traversal import Traversal
+from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.rules import ALL_RULES, Rule
+from apilint.rules.base import RuleContext
+from apilint.semantic.resolve import Resolver
+from apilint.settings import Settings
+
+
+@lru_cache(maxsize=64)
+def enabled_rules(settings: Settings, extra_ignores: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """Rule instances for these settings, built once per process."""
+    return tuple(rule(settings) for rule in ALL_RULES if settings.is_enabled(rule.code, extra_ignores))
+
+
+def check_source(
+    text: str,
+    settings: Settings,
+    rules: Sequence[Rule] | None = None,
+    *,
+    tree: ast.AST | None = None,
+    precheck: bool = True,
+) -> list[Finding]:
+    """Findings for one module's source text, sorted by position.
+
+    Raises AnalysisError when the text cannot be parsed (by `ast` or libcst).
+    """
+    rules = enabled_rules(settings) if rules is None else rules
+    if not rules:
+        return []
+    if precheck:
+        roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
+        if not settings.extra_clients or all("." in name for name, _ in settings.extra_clients):
+            if not mentions_any(text, roots):
+                return []
+        if tree is None:
+            tree = _parse_ast(text)
+        facts = collect_facts(tree, roots)
+        rules = [rule for rule in rules if rule.precheck(facts)]
+        if not rules:
+            return []
+    module = _parse_cst(text)
+    return _run_rules(module, text, rules, settings)
+
+
+def _parse_ast(text: str) -> ast.AST:
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        raise AnalysisError(f"syntax error: {exc.msg} (line {exc.lineno})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise AnalysisError(f"cannot parse: {type(exc).__name__}: {exc}") from None
+
+
+def _parse_cst(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise AnalysisError(f"syntax error: {exc.message} (line {exc.raw_line})") from None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise AnalysisError(f"cannot parse: {type(exc).__name__}: {exc}") from None
+
+
+def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: Settings) -> list[Finding]:
+    rules = list(rules)
+    wanted = frozenset(t for rule in rules for t in rule.node_types)
+    traversal = Traversal(module, wanted)
+    try:
+        module.visit(traversal)
+    except RecursionError:
+        raise AnalysisError("cannot analyse: nesting too deep") from None
+    resolver = Resolver(traversal.model, traversal.order_of, settings.extra_client_map)
+    ctx = RuleContext(resolver, settings, traversal.parent_of)
+    for rule in rules:
+        for node_type in rule.node_types:
+            for visit in traversal.collected[node_type]:
+                rule.check(visit, ctx)
+    if not ctx.reports:
+        return []
+    locator = Locator(module, text)
+    findings = []
+    for report in ctx.reports:
+        span = locator.range(report.node)
+        fix = report.fix(locator) if report.fix is not None else None
+        findings.append(
+            Finding(report.rule.code, report.rule.name, report.message, span.start.line, span.start.column + 1,
+                    span.end.line, span.end.column + 1, fix)
+        )
+    findings.sort(key=lambda f: f.sort_key)
+    return findings

@@ -1,0 +1,61 @@
+"""Findings and fixes: plain data that every interface (flake8, CLI, JSON) shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Applicability(str, Enum):
+    """ruff's fix applicability: safe fixes run with --fix, unsafe ones need --unsafe-fixes."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class FixAvailability(str, Enum):
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace `source[start:end]` (offsets in the decoded text) with `content`."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    title: str
+    edits: tuple[Edit, ...]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return min(e.start for e in self.edits), max(e.end for e in self.edits)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem. `line` and `col` are 1-based, as printed."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    fix: Fix | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.line, self.col, self.code, self.message)
+
+
+class AnalysisError(Exception):
+    """The file could not be analysed (reported as API000, the run goes on)."""

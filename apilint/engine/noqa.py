@@ -1,0 +1,58 @@
+"""`# noqa` with flake8's semantics, for the CLI (flake8 applies its own for the plugin).
+
+flake8 looks for the comment on the reported physical line, except that the
+lines of a token spanning several lines (a triple-quoted string) share one
+comment. Codes match by prefix; apilint compares them case-insensitively.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+# The same pattern as flake8.defaults.NOQA_INLINE_REGEXP.
+NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_SPLIT = re.compile(r"[,\s]+")
+
+
+class NoqaIndex:
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines(keepends=True)
+        self._joined = _logical_noqa_lines(text, self._lines)
+
+    def line_for(self, line: int) -> str:
+        if line in self._joined:
+            return self._joined[line]
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def suppresses(self, line: int, code: str) -> bool:
+        match = NOQA.search(self.line_for(line))
+        if match is None:
+            return False
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        wanted = {c.upper() for c in _SPLIT.split(codes) if c}
+        return code.upper() in wanted or code.upper().startswith(tuple(wanted))
+
+
+def _logical_noqa_lines(text: str, lines: list[str]) -> dict[int, str]:
+    """flake8's `_noqa_line_mapping`: physical lines between NL/NEWLINE tokens share their text."""
+    mapping: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return mapping
+    low, high = len(lines) + 2, -1
+    for tok in tokens:
+        if tok.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        low, high = min(low, tok.start[0]), max(high, tok.end[0])
+        if tok.type in (tokenize.NL, tokenize.NEWLINE):
+            if high > low:
+                joined = "".join(lines[low - 1:high])
+                for number in range(low, high + 1):
+                    mapping[number] = joined
+            low, high = len(lines) + 2, -1
+    return mapping

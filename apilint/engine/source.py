@@ -1,0 +1,73 @@
+"""Reading and writing source files without losing a byte we did not mean to change.
+
+Text is decoded with the file's own encoding (PEP 263 cookie or BOM) and
+without newline translation, so CRLF, mixed newlines, form feeds and a
+missing final newline survive untouched. Writes go to a temporary file in the
+same directory, then replace the original atomically, keeping its mode; a
+symlink is followed and the link itself left in place.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from apilint.engine.findings import AnalysisError
+
+# Larger files are generated code or data; analysing them costs more than it finds.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceText:
+    text: str
+    encoding: str  # "utf-8-sig" keeps a BOM
+
+
+def decode_source(data: bytes) -> SourceText:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise AnalysisError(f"cannot decode: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise AnalysisError(f"cannot decode as {encoding}: {exc}") from None
+    return SourceText(text, encoding)
+
+
+def read_source(path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceText:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise AnalysisError(f"file too large ({size // 1024} KiB > {max_bytes // 1024} KiB), skipped")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnalysisError(f"cannot read: {exc.strerror or exc}") from None
+    return decode_source(data)
+
+
+def write_source(path: Path, source: SourceText) -> None:
+    """Replace `path`'s content atomically, keeping its permissions."""
+    target = Path(os.path.realpath(path))
+    data = source.text.encode(source.encoding)
+    mode = stat.S_IMODE(target.stat().st_mode)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".apilint-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise

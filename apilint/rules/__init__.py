@@ -1,0 +1,20 @@
+"""The rule registry: every rule class, in code order."""
+
+from __future__ import annotations
+
+from apilint.rules.base import Rule
+from apilint.rules.request_without_timeout import RequestWithoutTimeout
+from apilint.rules.session_timeout_attribute import SessionTimeoutAttribute
+from apilint.rules.timeout_disabled import TimeoutDisabled
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    RequestWithoutTimeout,
+    TimeoutDisabled,
+    SessionTimeoutAttribute,
+)
+RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+
+# The code for files that could not be analysed; not a rule, always on.
+CANNOT_ANALYSE = "API000"
+
+__all__ = ["ALL_RULES", "RULES_BY_CODE", "CANNOT_ANALYSE", "Rule"]

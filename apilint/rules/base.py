@@ -1,0 +1,72 @@
+"""The rule protocol: declarative metadata plus one `check` per collected node."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from apilint.engine.findings import Applicability, Fix, FixAvailability
+from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
+from apilint.engine.traversal import Visit
+from apilint.semantic.resolve import Resolver
+
+if TYPE_CHECKING:
+    from apilint.settings import Settings
+
+FixBuilder = Callable[[Locator], "Fix | None"]
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """What a rule reports: positions and the fix are resolved later, only if needed."""
+
+    rule: type[Rule]
+    node: cst.CSTNode
+    message: str
+    fix: FixBuilder | None = None
+
+
+@dataclass(eq=False)
+class RuleContext:
+    resolver: Resolver
+    settings: Settings
+    parent_of: Mapping[cst.CSTNode, cst.CSTNode]
+    reports: list[Report] = field(default_factory=list)
+
+    def report(self, rule: type[Rule], node: cst.CSTNode, fix: FixBuilder | None = None, **fields: object) -> None:
+        self.reports.append(Report(rule, node, rule.message.format(**fields), fix))
+
+
+class Rule:
+    """Base class. A rule's docstring is its documentation (ruff's sections)."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]  # str.format template
+    fix_title: ClassVar[str | None] = None
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    fix_safety: ClassVar[Applicability | None] = None
+    options: ClassVar[tuple[str, ...]] = ()  # settings keys the rule reads
+    node_types: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        """Cheap test on the `ast` facts: can this rule fire in the file at all?"""
+        return bool(facts.http_modules)
+
+    def check(self, visit: Visit, ctx: RuleContext) -> None:
+        raise NotImplementedError
+
+
+def make_fix(rule: type[Rule], edits: list[tuple[int, int, str]]) -> Fix:
+    from apilint.engine.findings import Edit
+
+    assert rule.fix_safety is not None and rule.fix_title is not None
+    return Fix(rule.fix_safety, rule.fix_title, tuple(Edit(s, e, c) for s, e, c in edits))

@@ -1,0 +1,136 @@
+"""API101: an HTTP call with no timeout."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from apilint.engine.findings import Applicability, Fix, FixAvailability
+from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
+from apilint.engine.traversal import Visit
+from apilint.knowledge.http_clients import REQUEST_CALL_NAMES, Library
+from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.semantic.names import has_star_args, keyword_arg, positional_count
+
+# httpx and aiohttp always apply a default timeout.
+_DEFAULT_TIMEOUT_LIBRARIES = frozenset({Library.HTTPX.value, Library.AIOHTTP.value})
+
+
+class RequestWithoutTimeout(Rule):
+    """## What it does
+    Checks for HTTP calls that can wait forever: a `requests`, `urllib3`,
+    `urllib.request.urlopen` or `http.client` call with no `timeout`, sent by a
+    client that has no default timeout either.
+
+    Calls are found through the module's imports and through client objects
+    held in local variables, `with` blocks, `self.session` attributes set in
+    another method, module globals, annotated parameters and same-module
+    factory functions.
+
+    ## Why is this bad?
+    `requests` and `urllib3` have no default timeout. When a server accepts the
+    connection but never answers (an overloaded backend, a half-open TCP
+    connection, a misconfigured proxy), the call blocks the thread forever: a
+    worker stops serving, a cron job never ends, a deploy hangs. Nothing in the
+    logs says why.
+
+    Not reported: `httpx` and `aiohttp` calls (both have default timeouts), a
+    call that forwards `**kwargs` (the timeout may be inside), and calls on a
+    client whose class or set-up visibly supplies a default timeout (a
+    `Session` subclass whose `request` sets `timeout`, an adapter that does, or
+    `functools.partial(session.request, timeout=...)`).
+
+    ## Example
+    ```python
+    import requests
+
+    def fetch(url):
+        session = requests.Session()
+        return session.get(url)
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+    def fetch(url):
+        session = requests.Session()
+        return session.get(url, timeout=10)
+    ```
+
+    ## Fix safety
+    The fix adds `timeout=<timeout>` as the last keyword argument. It is safe:
+    a call that answers within the timeout behaves exactly as before; only a
+    call that would have hung now raises a timeout error instead. Pick a value
+    that suits your slowest legitimate endpoint with the `timeout` option.
+
+    ## Options
+    - `timeout`
+
+    ## References
+    - [requests: Timeouts](https://requests.readthedocs.io/en/latest/user/advanced/#timeouts)
+    - [urllib3: Using timeouts](https://urllib3.readthedocs.io/en/stable/user-guide.html#using-timeouts)
+    """
+
+    code = "API101"
+    name = "request-without-timeout"
+    message = "{call}() has no timeout and can block forever; pass timeout="
+    fix_title = "Add `timeout=`"
+    fix_availability = FixAvailability.ALWAYS
+    fix_safety = Applicability.SAFE
+    options = ("timeout",)
+    node_types = (cst.Call,)
+
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        # Only httpx/aiohttp imported: every call has a default timeout (extra clients aside).
+        libraries = facts.http_modules - _DEFAULT_TIMEOUT_LIBRARIES
+        return bool(libraries) and not facts.call_names.isdisjoint(REQUEST_CALL_NAMES)
+
+    def check(self, visit: Visit, ctx: RuleContext) -> None:
+        call = visit.node
+        assert isinstance(call, cst.Call)
+        if has_star_args(call) or keyword_arg(call, "timeout") is not None:
+            return
+        http = ctx.resolver.http_call(call, visit.scope)
+        if http is None or http.default_timeout:
+            return
+        if http.positional_timeout is not None and positional_count(call) > http.positional_timeout:
+            return
+        value = self.settings.timeout_literal()
+        ctx.report(type(self), call, fix=lambda loc: timeout_fix(type(self), call, value, loc), call=http.display)
+
+
+def timeout_fix(rule: type[Rule], call: cst.Call, value: str, loc: Locator) -> Fix | None:
+    """Insert `timeout=<value>` after the last argument, keeping layout and comments."""
+    text = loc.text
+    keyword = f"timeout={value}"
+    if not call.args:
+        # `f()` / `f(  )`: insert right after the opening parenthesis.
+        open_paren = text.find("(", loc.end(call.func))
+        if open_paren < 0:
+            return None
+        return make_fix(rule, [(open_paren + 1, open_paren + 1, keyword)])
+    last = call.args[-1]
+    value_end = loc.end(last)
+    last_line = loc.range(last).start.line
+    previous_line = loc.range(call.args[-2]).end.line if len(call.args) > 1 else loc.range(call.func).end.line
+    one_per_line = last_line != previous_line
+    if isinstance(last.comma, cst.Comma):
+        comma_end = text.find(",", value_end) + 1
+        rest_of_line = text[comma_end:loc.line_end(comma_end)]
+        if rest_of_line.strip() and not rest_of_line.lstrip().startswith("#"):
+            # `f(a, b,)` with more on the line: stay on it.
+            return make_fix(rule, [(comma_end, comma_end, f" {keyword},")])
+        # Trailing comma at a line end (maybe before a comment): add a line of our own.
+        eol = loc.line_end(comma_end)
+        indent = loc.indentation(last_line)
+        return make_fix(rule, [(eol, eol, f"{loc.newline()}{indent}{keyword},")])
+    if one_per_line:
+        # One argument per line, no trailing comma: `b  # note` -> `b,  # note` + new line.
+        eol = loc.line_end(value_end)
+        indent = loc.indentation(last_line)
+        if loc.line_of(eol) == loc.range(call).end.line and text[value_end:eol].strip().startswith(")"):
+            return make_fix(rule, [(value_end, value_end, f", {keyword}")])
+        return make_fix(rule, [(value_end, value_end, ","), (eol, eol, f"{loc.newline()}{indent}{keyword}")])
+    return make_fix(rule, [(value_end, value_end, f", {keyword}")])

@@ -1,0 +1,134 @@
+"""API102: a timeout explicitly switched off."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from apilint.engine.findings import Applicability, Fix, FixAvailability
+from apilint.engine.locate import Locator
+from apilint.engine.traversal import Visit
+from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, TIMEOUT_CONSTRUCTORS, Library
+from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.semantic.names import is_none, keyword_arg
+
+
+class TimeoutDisabled(Rule):
+    """## What it does
+    Checks for timeouts that are switched off on purpose-looking code:
+    `timeout=None` on a request or a client constructor of `requests`, `httpx`,
+    `aiohttp`, `urllib3`, `urllib` or `http.client`; a `requests` timeout tuple
+    whose read part is `None`; and timeout objects that bound nothing:
+    `httpx.Timeout(None)`, `aiohttp.ClientTimeout()` or
+    `ClientTimeout(total=None)` with no other bound, `urllib3.Timeout(total=None)`
+    with no `connect`/`read`.
+
+    ## Why is this bad?
+    `timeout=None` means "wait forever". `httpx` and `aiohttp` protect you with
+    a default timeout, and `None` throws that protection away; in `requests`
+    it documents, wrongly, that the hang is intended. A server that accepts the
+    connection and never answers then blocks the caller for good.
+
+    ## Example
+    ```python
+    import httpx
+
+    client = httpx.Client(timeout=None)
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+    client = httpx.Client(timeout=30)
+    ```
+
+    ## Fix safety
+    There is no safe fix: a disabled timeout is sometimes deliberate (a
+    streaming download, a long poll). The unsafe fix replaces `None` with the
+    configured `timeout`, which makes a call that would have waited forever
+    raise a timeout error instead. Review it before applying.
+
+    ## Options
+    - `timeout`
+
+    ## References
+    - [httpx: Timeouts](https://www.python-httpx.org/advanced/timeouts/)
+    - [aiohttp: Timeouts](https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts)
+    - [requests: Timeouts](https://requests.readthedocs.io/en/latest/user/advanced/#timeouts)
+    """
+
+    code = "API102"
+    name = "timeout-disabled"
+    message = "{what} disables the timeout: {target} can block forever"
+    fix_title = "Replace `None` with the configured timeout"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_safety = Applicability.UNSAFE
+    options = ("timeout",)
+    node_types = (cst.Call,)
+
+    def check(self, visit: Visit, ctx: RuleContext) -> None:
+        call = visit.node
+        assert isinstance(call, cst.Call)
+        value = self.settings.timeout_literal()
+        resolver = ctx.resolver
+        qualified = resolver.qualified_name(call.func, visit.scope)
+        if qualified in TIMEOUT_CONSTRUCTORS:
+            self._check_timeout_object(call, qualified, TIMEOUT_CONSTRUCTORS[qualified], value, ctx)
+            return
+        arg = keyword_arg(call, "timeout")
+        if arg is None:
+            return
+        http = resolver.http_call(call, visit.scope)
+        if http is not None:
+            target, library = f"{http.display}()", http.library
+        elif qualified in CLIENT_CONSTRUCTORS or (qualified is None and resolver.client_of(call, visit.scope)):
+            client = resolver.client_of(call, visit.scope)
+            if client is None:
+                return
+            target, library = f"every request of this {client.kind.name.split('.')[-1]}", client.kind.library
+        else:
+            return
+        if is_none(arg.value):
+            none = arg.value
+            ctx.report(type(self), arg, fix=lambda loc: _replace(none, value, loc),
+                       what="timeout=None", target=target)
+        elif library is Library.REQUESTS and isinstance(arg.value, cst.Tuple):
+            elements = arg.value.elements
+            if len(elements) == 2 and is_none(elements[1].value):
+                read = elements[1].value
+                ctx.report(type(self), arg, fix=lambda loc: _replace(read, value, loc),
+                           what="a read timeout of None", target=target)
+
+    def _check_timeout_object(self, call: cst.Call, qualified: str, bounds: tuple[str, ...], value: str,
+                              ctx: RuleContext) -> None:
+        given: list[cst.BaseExpression] = []
+        positional = [a for a in call.args if a.keyword is None and a.star == ""]
+        if any(a.star for a in call.args):
+            return
+        for index, arg in enumerate(positional):
+            if index < len(bounds):
+                given.append(arg.value)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in bounds:
+                given.append(arg.value)
+        if any(not is_none(v) for v in given):
+            return  # something is bounded
+        library = qualified.split(".", 1)[0]
+        if not given and library != "aiohttp":
+            return  # httpx.Timeout() is an error; urllib3.Timeout() keeps its defaults
+        display = qualified.rsplit(".", 1)[1]
+        first_none = given[0] if given else None
+
+        def fix(loc: Locator) -> Fix | None:
+            if first_none is not None and len(given) == 1:
+                return _replace(first_none, value, loc)
+            if not call.args:
+                open_paren = loc.text.find("(", loc.end(call.func))
+                return make_fix(TimeoutDisabled, [(open_paren + 1, open_paren + 1, f"total={value}")])
+            return None
+
+        ctx.report(type(self), call, fix=fix, what=f"{display}() with no bound", target=f"a request using it")
+
+
+def _replace(node: cst.CSTNode, value: str, loc: Locator) -> Fix:
+    return make_fix(TimeoutDisabled, [(loc.start(node), loc.end(node), value)])

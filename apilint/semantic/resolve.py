@@ -1,0 +1,390 @@
+"""Name resolution: is this expression an HTTP client, is this call an HTTP call?
+
+Resolution is deliberately conservative: a name is a client only when some
+binding provably makes it one and no binding makes it a different one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from apilint.knowledge.http_clients import (
+    CLIENT_ANNOTATIONS,
+    CLIENT_CONSTRUCTORS,
+    CONNECTION_CONSTRUCTORS,
+    REQUEST_FUNCTIONS,
+    ClientKind,
+    Library,
+    RequestFunction,
+)
+from apilint.semantic.names import dotted_name, is_none, keyword_arg, string_value
+from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, ModuleModel, Scope
+
+_MAX_DEPTH = 12
+# Methods of a Session subclass (or adapter) that, when they handle `timeout`,
+# give every request a default timeout.
+_TIMEOUT_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", "delete", "head", "options"})
+
+
+@dataclass(frozen=True, eq=False)
+class ClientRef:
+    """An expression known to evaluate to an HTTP client object."""
+
+    kind: ClientKind
+    constructor: cst.Call | None = None
+    subclass: ClassScope | None = None
+    injects_timeout: bool = False
+
+    def has_default_timeout(self) -> bool:
+        if self.kind.default_timeout or self.injects_timeout:
+            return True
+        if self.constructor is not None:
+            timeout = keyword_arg(self.constructor, "timeout")
+            if timeout is not None and not is_none(timeout.value):
+                return True
+            # connection_from_url(url, **kw) or a subclass constructor: unknown keywords may set it.
+            if any(arg.star == "**" for arg in self.constructor.args):
+                return True
+        return False
+
+
+@dataclass(frozen=True, eq=False)
+class HttpCall:
+    """A call that sends a request (or opens a connection with its timeout)."""
+
+    call: cst.Call
+    library: Library
+    method: str
+    display: str
+    client: ClientRef | None
+    function: RequestFunction | None
+    default_timeout: bool
+    positional_timeout: int | None
+
+
+class Resolver:
+    def __init__(self, model: ModuleModel, order_of: Mapping[cst.CSTNode, int],
+                 extra_clients: Mapping[str, str]) -> None:
+        self.model = model
+        self.order_of = order_of
+        self.extra_clients = extra_clients
+        self._class_cache: dict[int, ClientRef | None] = {}
+        self._in_progress: set[int] = set()
+
+    # -- names ----------------------------------------------------------------
+    def lookup(self, name: str, scope: Scope, order: int | None) -> list[Binding]:
+        """The bindings `name` may refer to at `order` in `scope` (Python's LEGB, minus class scopes)."""
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind != "class" or first:
+                bindings = current.bindings.get(name)
+                if bindings:
+                    if first and order is not None and current.kind == "function":
+                        earlier = [b for b in bindings if b.order < order]
+                        # The latest assignment before the use wins; in a loop, any may.
+                        return earlier[-1:] if earlier else bindings
+                    return bindings
+            first = False
+            current = current.parent
+        return []
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Scope, order: int | None = None) -> str | None:
+        """`requests.Session` for `rq.Session` after `import requests as rq`; None if not imported."""
+        parts: list[str] = []
+        node: cst.BaseExpression = expr
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        bindings = self.lookup(node.value, scope, order)
+        if not bindings or any(b.kind is not BindingKind.IMPORT for b in bindings):
+            return None
+        roots = {b.qualified_name for b in bindings}
+        if len(roots) != 1:
+            return None
+        root = roots.pop()
+        return ".".join([root, *reversed(parts)]) if root else None
+
+    # -- clients --------------------------------------------------------------
+    def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int | None = None,
+                  depth: int = 0) -> ClientRef | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Call):
+            return self._client_of_call(expr, scope, order, depth)
+        if isinstance(expr, cst.Name):
+            return self._client_of_name(expr.value, scope, order, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._client_of_attribute(expr, scope, depth)
+        if isinstance(expr, cst.BooleanOperation):
+            return _agree([self.client_of(expr.left, scope, order, depth + 1),
+                           self.client_of(expr.right, scope, order, depth + 1)])
+        if isinstance(expr, cst.IfExp):
+            return _agree([self.client_of(expr.body, scope, order, depth + 1),
+                           self.client_of(expr.orelse, scope, order, depth + 1)])
+        if isinstance(expr, cst.Await):
+            return self.client_of(expr.expression, scope, order, depth + 1)
+        return None
+
+    def _client_of_call(self, call: cst.Call, scope: Scope, order: int | None, depth: int) -> ClientRef | None:
+        qualified = self.qualified_name(call.func, scope, order)
+        if qualified is not None:
+            kind = CLIENT_CONSTRUCTORS.get(qualified)
+            if kind is None and qualified in self.extra_clients:
+                kind = CLIENT_CONSTRUCTORS.get(self.extra_clients[qualified])
+            return ClientRef(kind, constructor=call) if kind is not None else None
+        func = call.func
+        if isinstance(func, cst.Name):
+            if func.value in self.extra_clients:
+                kind = CLIENT_CONSTRUCTORS.get(self.extra_clients[func.value])
+                if kind is not None:
+                    return ClientRef(kind, constructor=call)
+            bindings = self.lookup(func.value, scope, order)
+            if len(bindings) != 1:
+                return None
+            binding = bindings[0]
+            if binding.kind is BindingKind.CLASS and isinstance(binding.definition, ClassScope):
+                ref = self.class_client(binding.definition)
+                if ref is None:
+                    return None
+                return ClientRef(ref.kind, constructor=call, subclass=ref.subclass, injects_timeout=ref.injects_timeout)
+            if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
+                return self._factory_result(binding.definition, depth)
+            return None
+        # `self._new_session()`: a factory method of the same class.
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and isinstance(scope, FunctionScope):
+            if scope.owner is not None and func.value.value == scope.self_name:
+                method = self._method(scope.owner, func.attr.value)
+                if method is not None:
+                    return self._factory_result(method, depth)
+        return None
+
+    def _factory_result(self, function: FunctionScope, depth: int) -> ClientRef | None:
+        key = id(function)
+        if key in self._in_progress or not function.returns:
+            return None
+        self._in_progress.add(key)
+        try:
+            results = [self.client_of(value, function, None, depth + 1) for value in function.returns
+                       if not is_none(value)]
+        finally:
+            self._in_progress.discard(key)
+        return _agree(results)
+
+    def _client_of_name(self, name: str, scope: Scope, order: int | None, depth: int) -> ClientRef | None:
+        results: list[ClientRef | None] = []
+        for binding in self.lookup(name, scope, order):
+            if binding.kind is BindingKind.PARAM:
+                if isinstance(binding.scope, FunctionScope) and name == binding.scope.self_name:
+                    owner = binding.scope.owner
+                    results.append(self.class_client(owner) if owner is not None else None)
+                else:
+                    results.append(self.from_annotation(binding.annotation, binding.scope, depth))
+            elif binding.kind is BindingKind.ASSIGN:
+                results.append(self._from_binding(binding, depth))
+            else:
+                results.append(None)
+        return _agree(results)
+
+    def _from_binding(self, binding: Binding, depth: int) -> ClientRef | None:
+        if binding.value is not None and not is_none(binding.value):
+            ref = self.client_of(binding.value, binding.scope, binding.order, depth + 1)
+            if ref is not None:
+                return ref
+        return self.from_annotation(binding.annotation, binding.scope, depth)
+
+    def _client_of_attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> ClientRef | None:
+        if not (isinstance(expr.value, cst.Name) and isinstance(scope, FunctionScope)):
+            return None
+        owner = scope.owner
+        if owner is None:
+            return None
+        receiver = expr.value.value
+        attr = expr.attr.value
+        if receiver != scope.self_name and receiver != "cls":
+            return None
+        results: list[ClientRef | None] = []
+        for cls in self._class_chain(owner):
+            for binding in cls.instance_attributes.get(attr, []):
+                results.append(self._from_binding(binding, depth))
+            for binding in cls.bindings.get(attr, []):
+                if binding.kind is BindingKind.ASSIGN:
+                    results.append(self._from_binding(binding, depth))
+        return _agree(results)
+
+    def from_annotation(self, annotation: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> ClientRef | None:
+        """`requests.Session`, `Optional[requests.Session]`, `requests.Session | None`, `"requests.Session"`."""
+        if annotation is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(annotation, cst.SimpleString):
+            text = string_value(annotation)
+            if text is None:
+                return None
+            try:
+                parsed = cst.parse_expression(text)
+            except cst.ParserSyntaxError:
+                return None
+            return self.from_annotation(parsed, scope, depth + 1)
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            sides = [annotation.left, annotation.right]
+            return _agree([self.from_annotation(s, scope, depth + 1) for s in sides if not is_none(s)])
+        if isinstance(annotation, cst.Subscript):
+            outer = self.qualified_name(annotation.value, scope) or dotted_name(annotation.value)
+            if outer is not None and outer.rsplit(".", 1)[-1] in ("Optional", "Union"):
+                inner = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
+                return _agree([self.from_annotation(i, scope, depth + 1) for i in inner if not is_none(i)])
+            return None
+        qualified = self.qualified_name(annotation, scope)
+        if qualified is not None:
+            kind = CLIENT_ANNOTATIONS.get(qualified)
+            return ClientRef(kind) if kind is not None else None
+        if isinstance(annotation, cst.Name):
+            bindings = self.lookup(annotation.value, scope, None)
+            if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
+                return self.class_client(bindings[0].definition)
+        return None
+
+    # -- classes --------------------------------------------------------------
+    def class_client(self, cls: ClassScope) -> ClientRef | None:
+        """A class defined in the module that subclasses a client class."""
+        key = id(cls)
+        if key in self._class_cache:
+            return self._class_cache[key]
+        self._class_cache[key] = None  # cycles: `class A(B)` / `class B(A)`
+        result: ClientRef | None = None
+        for base in cls.bases:
+            scope = cls.parent or self.model.module_scope
+            qualified = self.qualified_name(base, scope)
+            if qualified is not None and qualified in CLIENT_ANNOTATIONS:
+                result = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
+            elif isinstance(base, cst.Name):
+                bindings = self.lookup(base.value, scope, None)
+                if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
+                    inherited = self.class_client(bindings[0].definition)
+                    if inherited is not None:
+                        result = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout)
+            if result is not None:
+                break
+        if result is not None and self._class_handles_timeout(cls):
+            result = ClientRef(result.kind, subclass=cls, injects_timeout=True)
+        self._class_cache[key] = result
+        return result
+
+    def _class_handles_timeout(self, cls: ClassScope) -> bool:
+        if any(m.mentions_timeout for name, m in cls.methods.items() if name in _TIMEOUT_METHODS):
+            return True
+        # `self.mount(…, TimeoutAdapter())` or `self.request = partial(…, timeout=…)` in a method.
+        return any(
+            isinstance(inj.scope, FunctionScope) and inj.scope.owner is cls
+            and isinstance(inj.target, cst.Name) and inj.target.value == inj.scope.self_name
+            and self._injection_applies(inj.adapter, inj.scope)
+            for inj in self.model.injections
+        )
+
+    def _class_chain(self, cls: ClassScope) -> list[ClassScope]:
+        chain = [cls]
+        for base in cls.bases:
+            if isinstance(base, cst.Name):
+                bindings = self.lookup(base.value, cls.parent or self.model.module_scope, None)
+                if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope) and bindings[0].definition not in chain:
+                    chain.append(bindings[0].definition)
+        return chain
+
+    def _method(self, cls: ClassScope, name: str) -> FunctionScope | None:
+        for klass in self._class_chain(cls):
+            if name in klass.methods:
+                return klass.methods[name]
+        return None
+
+    # -- timeouts given to a client after construction ----------------------------
+    def receiver_has_injected_timeout(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
+        """`s.request = partial(s.request, timeout=…)` or `s.mount(…, TimeoutAdapter(…))` for this receiver."""
+        key = self._receiver_key(receiver, scope)
+        if key is None:
+            return False
+        return any(
+            self._receiver_key(inj.target, inj.scope) == key and self._injection_applies(inj.adapter, inj.scope)
+            for inj in self.model.injections
+        )
+
+    def _injection_applies(self, adapter: cst.BaseExpression | None, scope: Scope) -> bool:
+        if adapter is None:
+            return True  # an assignment of a wrapper that passes timeout=
+        if isinstance(adapter, cst.Name):
+            bindings = self.lookup(adapter.value, scope, None)
+            values = [b.value for b in bindings if b.value is not None]
+            if len(values) != 1:
+                return False
+            adapter = values[0]
+        if not isinstance(adapter, cst.Call):
+            return False
+        if keyword_arg(adapter, "timeout") is not None:
+            return True
+        if isinstance(adapter.func, cst.Name):
+            bindings = self.lookup(adapter.func.value, scope, None)
+            if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
+                return any(m.mentions_timeout for name, m in bindings[0].definition.methods.items()
+                           if name in _TIMEOUT_METHODS)
+        return False
+
+    def _receiver_key(self, expr: cst.BaseExpression, scope: Scope) -> tuple[int, str] | None:
+        if isinstance(expr, cst.Name):
+            bindings = self.lookup(expr.value, scope, None)
+            if not bindings:
+                return None
+            if isinstance(scope, FunctionScope) and expr.value == scope.self_name and scope.owner is not None:
+                return (id(scope.owner), "<self>")
+            return (id(bindings[0].scope), expr.value)
+        if (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)
+                and isinstance(scope, FunctionScope) and scope.owner is not None
+                and expr.value.value == scope.self_name):
+            return (id(scope.owner), "." + expr.attr.value)
+        return None
+
+    # -- calls ----------------------------------------------------------------
+    def http_call(self, call: cst.Call, scope: Scope) -> HttpCall | None:
+        order = self.order_of.get(call)
+        qualified = self.qualified_name(call.func, scope, order)
+        if qualified is not None:
+            function = REQUEST_FUNCTIONS.get(qualified) or CONNECTION_CONSTRUCTORS.get(qualified)
+            if function is None:
+                return None
+            return HttpCall(call, function.library, qualified.rsplit(".", 1)[1], qualified, None, function,
+                            function.default_timeout, function.positional_timeout)
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        receiver = func.value
+        if isinstance(receiver, cst.Call) and dotted_name(receiver.func) == "super":
+            return None  # inside a client subclass: it forwards its own arguments
+        client = self.client_of(receiver, scope, order)
+        if client is None or method not in client.kind.methods:
+            return None
+        default = client.has_default_timeout() or self.receiver_has_injected_timeout(receiver, scope)
+        display = _short(dotted_name(receiver) or client.kind.name) + "." + method
+        return HttpCall(call, client.kind.library, method, display, client, None, default,
+                        dict(client.kind.positional_timeout).get(method))
+
+
+def _agree(results: list[ClientRef | None]) -> ClientRef | None:
+    """One client kind that every resolvable alternative agrees on, else None."""
+    found = [r for r in results if r is not None]
+    if not found:
+        return None
+    if len({r.kind.library for r in found}) != 1:
+        return None
+    # When alternatives disagree about a default timeout, assume it is there: no report.
+    for ref in found:
+        if ref.has_default_timeout():
+            return ref
+    return found[0]
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else "…" + text[-(limit - 1):]

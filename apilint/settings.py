@@ -1,0 +1,200 @@
+"""Settings: `[tool.apilint]` in pyproject.toml, validated, shared by the CLI and the flake8 plugin."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS
+
+# Every code the catalogue defines (shared/spec/rules.md), implemented or not yet.
+CATALOGUE_CODES = frozenset(
+    {"API000", "API101", "API102", "API103", "API201", "API202", "API203", "API301", "API302", "API303",
+     "API304", "API401", "API402", "API403", "API404", "API405", "API406"}
+)
+_SELECTOR = re.compile(r"^API[0-9]{0,3}$")
+TARGET_VERSIONS = ("py310", "py311", "py312", "py313", "py314")
+
+
+class ConfigError(Exception):
+    """Invalid configuration: the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ("API",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    timeout: float = 10
+    backoff_factor: float = 0.5
+    max_delay: float = 60
+    broad_except: str = "http"
+    target_version: str = "py310"
+    extra_clients: tuple[tuple[str, str], ...] = ()
+    extend_safe_fixes: tuple[str, ...] = ()
+    extend_unsafe_fixes: tuple[str, ...] = ()
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def extra_client_map(self) -> dict[str, str]:
+        return dict(self.extra_clients)
+
+    def extra_client_roots(self) -> frozenset[str]:
+        return frozenset(name.split(".", 1)[0] for name, _ in self.extra_clients)
+
+    def is_enabled(self, code: str, extra_ignores: tuple[str, ...] = ()) -> bool:
+        """flake8/ruff semantics: the longest matching selector wins; ignore wins a tie."""
+        chosen = _longest_match(code, self.select + self.extend_select)
+        ignored = _longest_match(code, self.ignore + extra_ignores)
+        return chosen > ignored
+
+    def timeout_literal(self) -> str:
+        return _number_literal(self.timeout)
+
+
+def _number_literal(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _longest_match(code: str, selectors: tuple[str, ...]) -> int:
+    return max((len(s) for s in selectors if code.startswith(s)), default=-1)
+
+
+# -- validation ---------------------------------------------------------------
+
+_KEYS: dict[str, str] = {f.name.replace("_", "-"): f.name for f in fields(Settings) if f.name != "origin"}
+
+
+def _fail(origin: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{origin}: [tool.apilint] {key}: {problem}")
+
+
+def _number(origin: str, key: str, value: Any, *, minimum: float = 0.0, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(origin, key, f"expected a number, got {value!r}")
+    if value < minimum or (value == minimum and not allow_zero):
+        bound = f">= {minimum}" if allow_zero else f"> {minimum}"
+        raise _fail(origin, key, f"must be {bound}, got {value!r}")
+    return value
+
+
+def _selectors(origin: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list):
+        raise _fail(origin, key, f"expected a list of codes, got {value!r}")
+    out = []
+    for item in value:
+        code = str(item).strip().upper() if isinstance(item, str) else None
+        if code is None or not _SELECTOR.match(code) or (len(code) == 6 and code not in CATALOGUE_CODES):
+            raise _fail(origin, key, f"unknown rule code or prefix {item!r} (codes look like 'API101' or 'API1')")
+        out.append(code)
+    return tuple(out)
+
+
+def _strings(origin: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(origin, key, f"expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _choice(origin: str, key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _fail(origin, key, f"expected one of {', '.join(map(repr, choices))}, got {value!r}")
+    return str(value)
+
+
+def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None = None) -> Settings:
+    """Validate a `[tool.apilint]` table (keys in kebab-case) into Settings."""
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, list(_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise _fail(origin, key, f"unknown key{hint}")
+        attr = _KEYS[key]
+        if key in ("select", "extend-select", "ignore", "extend-safe-fixes", "extend-unsafe-fixes"):
+            values[attr] = _selectors(origin, key, value)
+        elif key in ("exclude", "extend-exclude"):
+            values[attr] = _strings(origin, key, value)
+        elif key == "timeout":
+            values[attr] = _number(origin, key, value)
+        elif key == "backoff-factor":
+            values[attr] = _number(origin, key, value)
+        elif key == "max-delay":
+            values[attr] = _number(origin, key, value)
+        elif key == "broad-except":
+            values[attr] = _choice(origin, key, value, ("http", "all"))
+        elif key == "target-version":
+            values[attr] = _choice(origin, key, value, TARGET_VERSIONS)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise _fail(origin, key, f"expected a table of glob = [codes], got {value!r}")
+            values[attr] = tuple((str(glob), _selectors(origin, f"{key}.{glob}", codes)) for glob, codes in value.items())
+        elif key == "extra-clients":
+            values[attr] = _extra_clients(origin, key, value)
+    return replace(base or Settings(), origin=origin, **values)
+
+
+def _extra_clients(origin: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise _fail(origin, key, f"expected a table of 'factory.name' = 'requests.Session', got {value!r}")
+    out = []
+    for name, kind in value.items():
+        if kind not in CLIENT_ANNOTATIONS:
+            known = ", ".join(sorted(CLIENT_ANNOTATIONS))
+            raise _fail(origin, f"{key}.{name}", f"unknown client type {kind!r} (one of: {known})")
+        out.append((str(name), str(kind)))
+    return tuple(sorted(out))
+
+
+# -- discovery ----------------------------------------------------------------
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.apilint] table."""
+    directory = start if start.is_dir() else start.parent
+    for candidate in [directory, *directory.parents]:
+        path = candidate / "pyproject.toml"
+        if path.is_file() and _has_apilint_table(path):
+            return path
+    return None
+
+
+def _has_apilint_table(path: Path) -> bool:
+    try:
+        return "apilint" in _read_toml(path).get("tool", {})
+    except ConfigError:
+        return "[tool.apilint" in path.read_text(encoding="utf-8", errors="replace")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@lru_cache(maxsize=32)
+def load_settings(config: Path | None) -> Settings:
+    """Settings from a pyproject.toml's [tool.apilint] table (defaults when `config` is None)."""
+    if config is None:
+        return Settings()
+    table = _read_toml(config).get("tool", {}).get("apilint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{config}: [tool.apilint] must be a table")
+    return parse_settings(table, str(config))
