@@ -65,6 +65,7 @@ class Traversal(cst.CSTVisitor):
             cst.Arg: self._arg,  # type: ignore[dict-item]
             cst.SimpleString: self._string,  # type: ignore[dict-item]
             cst.Call: self._call,  # type: ignore[dict-item]
+            cst.Attribute: self._attribute,  # type: ignore[dict-item]
         }
 
     # -- generic dispatch -------------------------------------------------
@@ -228,6 +229,11 @@ class Traversal(cst.CSTVisitor):
             self.model.injections.append(
                 TimeoutInjection(target=func.value, scope=self.scope, adapter=node.args[1].value)
             )
+
+
+    def _attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "timeout":
+            self.model.timeout_attributes.append((node, self.scope))
 
 
 def _passes_timeout(call: cst.Call) -> bool:

@@ -19,8 +19,9 @@ class SessionTimeoutAttribute(Rule):
     `requests.Session` has no `timeout` attribute: requests never reads it.
     The assignment looks like a session-wide timeout, reviewers accept it as
     one, and every request of the session still waits forever when a server
-    does not answer. (A `Session` subclass whose `request` method reads
-    `self.timeout` is fine and not reported.)
+    does not answer. Not reported: a `Session` subclass whose `request`
+    method handles the timeout, and an attribute the module's own code reads
+    back (`session.get(url, timeout=session.timeout)`).
 
     ## Example
     ```python
@@ -75,5 +76,7 @@ class SessionTimeoutAttribute(Rule):
             client = ctx.resolver.client_of(target.value, visit.scope, visit.order)
             if client is None or client.kind.library is not Library.REQUESTS or client.injects_timeout:
                 continue
+            if ctx.resolver.attribute_read_elsewhere(target, visit.scope):
+                continue  # the code reads it back (`timeout=self.timeout`): not ignored
             receiver = cst.Module([]).code_for_node(target.value)
             ctx.report(type(self), target, target=receiver)

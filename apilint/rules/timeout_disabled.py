@@ -14,9 +14,10 @@ from apilint.semantic.names import is_none, keyword_arg
 
 class TimeoutDisabled(Rule):
     """## What it does
-    Checks for timeouts that are switched off on purpose-looking code:
-    `timeout=None` on a request or a client constructor of `requests`, `httpx`,
-    `aiohttp`, `urllib3`, `urllib` or `http.client`; a `requests` timeout tuple
+    Checks for timeouts that are switched off: `timeout=None` on a request of
+    `requests`, `httpx`, `aiohttp`, `urllib3`, `urllib` or `http.client`, or on
+    a client constructor (except `aiohttp.ClientSession(timeout=None)`, which
+    aiohttp treats as "use the default"); a `requests` timeout tuple
     whose read part is `None`; and timeout objects that bound nothing:
     `httpx.Timeout(None)`, `aiohttp.ClientTimeout()` or
     `ClientTimeout(total=None)` with no other bound, `urllib3.Timeout(total=None)`
@@ -83,7 +84,9 @@ class TimeoutDisabled(Rule):
             target, library = f"{http.display}()", http.library
         elif qualified in CLIENT_CONSTRUCTORS or (qualified is None and resolver.client_of(call, visit.scope)):
             client = resolver.client_of(call, visit.scope)
-            if client is None:
+            if client is None or client.kind.library is Library.AIOHTTP:
+                # aiohttp.ClientSession(timeout=None) falls back to aiohttp's default
+                # timeout (aiohttp/client.py, 3.x): nothing is disabled.
                 return
             target, library = f"every request of this {client.kind.name.split('.')[-1]}", client.kind.library
         else:

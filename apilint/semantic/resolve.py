@@ -312,6 +312,27 @@ class Resolver:
             for inj in self.model.injections
         )
 
+    def attribute_read_elsewhere(self, target: cst.Attribute, scope: Scope) -> bool:
+        """Is `<receiver>.<attr>` (the target of an assignment) used by other code of the module?"""
+        keys = self._keys_with_bases(target.value, scope)
+        if not keys:
+            return False
+        return any(
+            node is not target and node.attr.value == target.attr.value
+            and self._receiver_key(node.value, node_scope) in keys
+            for node, node_scope in self.model.timeout_attributes
+        )
+
+    def _keys_with_bases(self, expr: cst.BaseExpression, scope: Scope) -> set[tuple[int, str]]:
+        key = self._receiver_key(expr, scope)
+        if key is None:
+            return set()
+        keys = {key}
+        # `self` in a method: the attribute may be read by a method of a base class defined here.
+        if key[1] == "<self>" and isinstance(scope, FunctionScope) and scope.owner is not None:
+            keys |= {(id(cls), "<self>") for cls in self._class_chain(scope.owner)}
+        return keys
+
     def _injection_applies(self, adapter: cst.BaseExpression | None, scope: Scope) -> bool:
         if adapter is None:
             return True  # an assignment of a wrapper that passes timeout=

@@ -84,3 +84,6 @@ class ModuleModel:
 
     module_scope: Scope
     injections: list[TimeoutInjection] = field(default_factory=list)
+    # Every `<expr>.timeout` attribute (read or written), with its scope: a
+    # `session.timeout` that the code reads back is not an ignored attribute.
+    timeout_attributes: list[tuple[cst.Attribute, Scope]] = field(default_factory=list)

@@ -1,0 +1,73 @@
+"""One parametrized test over every fixture file (tests/fixtures/APIxxx/*.py).
+
+Each fixture marks the lines that must be reported with `# expect: CODE`;
+every other line must stay clean. A fixture whose findings carry fixes has a
+`.fixed.py` twin with the expected result of `--fix --unsafe-fixes`.
+Optional settings: a line `# apilint-settings: key = value` (TOML).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+from apilint.engine.engine import check_source, enabled_rules
+from apilint.engine.fixer import fix_text
+from apilint.settings import Settings, parse_settings
+
+from .conftest import FIXTURES, SETTINGS_LINE, expectations
+
+CASES = sorted(p for p in FIXTURES.glob("API*/*.py") if not p.name.endswith(".fixed.py"))
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+def _settings(text: str) -> Settings:
+    lines = SETTINGS_LINE.findall(text)
+    return parse_settings(tomllib.loads("\n".join(lines)), "fixture") if lines else Settings()
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_findings_match_expectations(path: Path) -> None:
+    text = _read(path)
+    findings = check_source(text, _settings(text))
+    assert sorted((f.line, f.code) for f in findings) == expectations(text)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_precheck_never_hides_a_finding(path: Path) -> None:
+    text = _read(path)
+    settings = _settings(text)
+    assert check_source(text, settings) == check_source(text, settings, precheck=False)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixes(path: Path) -> None:
+    text = _read(path)
+    settings = _settings(text)
+    fixed_path = path.with_suffix(".fixed.py")
+    fixable = [f for f in check_source(text, settings) if f.fix is not None]
+    if not fixed_path.exists():
+        assert not fixable, f"{path.name} has fixable findings but no {fixed_path.name}"
+        return
+    rules = enabled_rules(settings)
+    outcome = fix_text(text, settings, rules, unsafe=True)
+    assert outcome.error is None
+    assert outcome.text == _read(fixed_path)
+    ast.parse(outcome.text)
+    cst.parse_module(outcome.text)
+    # Fixed point: a second run changes nothing, and no fixable finding is left.
+    again = fix_text(outcome.text, settings, rules, unsafe=True)
+    assert again.text == outcome.text
+    assert not [f for f in again.findings if f.fix is not None]
