@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from apilint.engine.findings import Applicability, Fix, FixAvailability
+from apilint.engine.findings import Applicability, Edit, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
@@ -66,7 +66,12 @@ class Rule:
 
 
 def make_fix(rule: type[Rule], edits: list[tuple[int, int, str]]) -> Fix:
-    from apilint.engine.findings import Edit
-
+    """A fix from (start, end, content) edits; insertions at one point are joined in the given order."""
     assert rule.fix_safety is not None and rule.fix_title is not None
-    return Fix(rule.fix_safety, rule.fix_title, tuple(Edit(s, e, c) for s, e, c in edits))
+    merged: list[Edit] = []
+    for start, end, content in sorted(edits, key=lambda e: (e[0], e[1])):  # stable: keeps given order
+        if merged and start == end == merged[-1].start == merged[-1].end:
+            merged[-1] = Edit(start, end, merged[-1].content + content)
+        else:
+            merged.append(Edit(start, end, content))
+    return Fix(rule.fix_safety, rule.fix_title, tuple(merged))
