@@ -1,0 +1,87 @@
+"""The plugin through the real flake8: findings, noqa, options and crash-safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import run_flake8
+
+UNSAFE = "import requests\n\n\ndef f(url):\n    return requests.get(url)\n"
+
+
+def _api_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if ": API" in line]
+
+
+def test_reports_same_lines_as_cli(project: Path) -> None:
+    (project / "x.py").write_text(UNSAFE)
+    result = run_flake8("--select", "API", "x.py", cwd=project)
+    assert _api_lines(result.stdout) == [
+        "x.py:5:12: API101 requests.get() has no timeout and can block forever; pass timeout="
+    ]
+
+
+def test_noqa_and_extend_ignore(project: Path) -> None:
+    (project / "a.py").write_text(UNSAFE.replace("get(url)", "get(url)  # noqa: API101"))
+    (project / "b.py").write_text(UNSAFE)
+    lines = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in lines] == ["./b.py"]
+    assert _api_lines(run_flake8("--select", "API", "--extend-ignore", "API101", ".", cwd=project).stdout) == []
+
+
+def test_show_source_and_statistics(project: Path) -> None:
+    (project / "x.py").write_text(UNSAFE)
+    result = run_flake8("--select", "API", "--show-source", "--statistics", "x.py", cwd=project)
+    assert "    return requests.get(url)" in result.stdout
+    assert "1     API101" in result.stdout
+
+
+def test_syntax_error_is_left_to_flake8(project: Path) -> None:
+    (project / "bad.py").write_text("import requests\ndef f(:\n")
+    result = run_flake8("--select", "API,E999", "bad.py", cwd=project)
+    assert "E999" in result.stdout
+    assert "API" not in result.stdout.replace("E999", "")
+    assert "Traceback" not in result.stderr
+
+
+def test_pyproject_settings_and_flake8_override(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.apilint]\ntimeout = 7\n")
+    (project / "x.py").write_text("import requests\nrequests.get('u', timeout=None)\n")
+    # flake8 reports, it does not fix; the configured timeout shows in the settings it loads.
+    from apilint.flake8_plugin import settings_from_flake8
+    import argparse
+
+    options = argparse.Namespace(apilint_timeout=None)
+    assert settings_from_flake8(options, project).timeout == 7
+    options = argparse.Namespace(apilint_timeout=3.0, apilint_extra_clients=["app.http.make=requests.Session"])
+    merged = settings_from_flake8(options, project)
+    assert merged.timeout == 3.0
+    assert merged.extra_clients == (("app.http.make", "requests.Session"),)
+
+
+def test_flake8_config_file_option_is_read(project: Path) -> None:
+    (project / "setup.cfg").write_text("[flake8]\napilint-extra-clients = client.make=requests.Session\n")
+    (project / "x.py").write_text("from client import make\n\n\ndef f(url):\n    return make().get(url)\n")
+    result = run_flake8("--select", "API", "x.py", cwd=project)
+    assert [line.split(": ")[1].split()[0] for line in _api_lines(result.stdout)] == ["API101"]
+    assert _api_lines(result.stdout)[0].startswith("x.py:5:12: API101")
+    # Without the option, `make` is unknown: nothing is reported.
+    (project / "setup.cfg").write_text("[flake8]\n")
+    assert _api_lines(run_flake8("--select", "API", "x.py", cwd=project).stdout) == []
+
+
+def test_bad_pyproject_is_a_clear_flake8_error(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.apilint]\nbroad-except = 'some'\n")
+    (project / "x.py").write_text(UNSAFE)
+    result = run_flake8("--select", "API", "x.py", cwd=project)
+    assert result.returncode != 0
+    assert "[tool.apilint] broad-except: expected one of 'http', 'all', got 'some'" in result.stderr
+
+
+def test_plugin_never_raises(project: Path) -> None:
+    from apilint.flake8_plugin import ApilintChecker
+    import ast
+
+    # A tree that does not match the lines: the plugin must swallow whatever goes wrong.
+    checker = ApilintChecker(ast.parse("import requests\n"), ["import requests\n", "def f(:\n"])
+    assert list(checker.run()) == []
