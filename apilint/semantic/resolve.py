@@ -165,8 +165,9 @@ class Resolver:
         return None
 
     def _factory_result(self, function: FunctionScope, depth: int) -> ClientRef | None:
+        """What a same-module function returns: its return values, else its return annotation."""
         key = id(function)
-        if key in self._in_progress or not function.returns:
+        if key in self._in_progress:
             return None
         self._in_progress.add(key)
         try:
@@ -174,7 +175,11 @@ class Resolver:
                        if not is_none(value)]
         finally:
             self._in_progress.discard(key)
-        return _agree(results)
+        found = _agree(results)
+        if found is None and isinstance(function.node, cst.FunctionDef) and function.node.returns is not None:
+            scope = function.parent or self.model.module_scope
+            return self.from_annotation(function.node.returns.annotation, scope, depth + 1)
+        return found
 
     def _client_of_name(self, name: str, scope: Scope, order: int | None, depth: int) -> ClientRef | None:
         results: list[ClientRef | None] = []
@@ -209,6 +214,12 @@ class Resolver:
         if receiver != scope.self_name and receiver != "cls":
             return None
         results: list[ClientRef | None] = []
+        method = self._method(owner, attr)
+        if method is not None and isinstance(method.node, cst.FunctionDef) and any(
+            dotted_name(d.decorator) in ("property", "functools.cached_property", "cached_property")
+            for d in method.node.decorators
+        ):
+            return self._factory_result(method, depth)
         for cls in self._class_chain(owner):
             for binding in cls.instance_attributes.get(attr, []):
                 results.append(self._from_binding(binding, depth))
