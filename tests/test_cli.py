@@ -224,3 +224,16 @@ def test_unwritable_file_is_reported_not_crashed_on(project: Path, monkeypatch: 
     assert [f.code for f in result.findings] == ["API101"]
     assert not result.fixed
     assert path.read_text() == UNSAFE
+
+
+def test_hostile_inputs_are_reported_and_the_run_goes_on(project: Path) -> None:
+    write(project, "deep.py", "import requests\nx = " + "[" * 150 + "1" + "]" * 150 + "\n")
+    (project / "nul.py").write_bytes(b"import requests\nx = 1\x00\n")
+    write(project, "empty.py", "")
+    write(project, "py2.py", "import requests\nprint 'hi'\n")
+    write(project, "zz.py", UNSAFE)
+    result = run_cli(cwd=project)
+    lines = [line for line in result.stdout.splitlines() if ": API" in line]
+    assert [line.split(":")[0] for line in lines] == ["deep.py", "nul.py", "py2.py", "zz.py"]
+    assert all(": API000 cannot analyse: " in line for line in lines[:3])
+    assert "Traceback" not in result.stderr

@@ -118,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("apilint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`apilint | head`): stop quietly, as other CLI tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -63,7 +63,8 @@ def _parse_ast(text: str) -> ast.AST:
     try:
         return ast.parse(text)
     except SyntaxError as exc:
-        raise AnalysisError(f"syntax error: {exc.msg} (line {exc.lineno})") from None
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        raise AnalysisError(f"syntax error: {exc.msg}{where}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise AnalysisError(f"cannot parse: {type(exc).__name__}: {exc}") from None
 
@@ -84,7 +85,7 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
     try:
         module.visit(traversal)
     except RecursionError:
-        raise AnalysisError("cannot analyse: nesting too deep") from None
+        raise AnalysisError("nesting too deep") from None
     resolver = Resolver(traversal.model, traversal.order_of, settings.extra_client_map)
     ctx = RuleContext(resolver, settings, traversal.parent_of)
     for rule in rules:
