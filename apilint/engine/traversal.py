@@ -20,6 +20,7 @@ from apilint.semantic.scope import (
     BindingKind,
     ClassScope,
     FunctionScope,
+    HookRegistration,
     ModuleModel,
     Scope,
     TimeoutInjection,
@@ -66,6 +67,7 @@ class Traversal(cst.CSTVisitor):
             cst.SimpleString: self._string,  # type: ignore[dict-item]
             cst.Call: self._call,  # type: ignore[dict-item]
             cst.Attribute: self._attribute,  # type: ignore[dict-item]
+            cst.Name: self._name,  # type: ignore[dict-item]
         }
 
     # -- generic dispatch -------------------------------------------------
@@ -154,6 +156,7 @@ class Traversal(cst.CSTVisitor):
         scope = ClassScope(kind="class", node=node, parent=self.scope, name=node.name.value,
                            bases=[arg.value for arg in node.bases if arg.keyword is None])
         self._bind(node.name.value, Binding(BindingKind.CLASS, self.order, self.scope, definition=scope))
+        self.scope.children.append(scope)
         self.scope = scope
 
     def _function(self, node: cst.FunctionDef) -> None:
@@ -173,6 +176,7 @@ class Traversal(cst.CSTVisitor):
         for param in all_params:
             annotation = param.annotation.annotation if param.annotation is not None else None
             scope.bind(param.name.value, Binding(BindingKind.PARAM, self.order, scope, annotation=annotation))
+        self.scope.children.append(scope)
         self.scope = scope
 
     def _lambda(self, node: cst.Lambda) -> None:
@@ -180,11 +184,15 @@ class Traversal(cst.CSTVisitor):
         params = node.params
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
             scope.bind(param.name.value, Binding(BindingKind.OTHER, self.order, scope))
+        self.scope.children.append(scope)
         self.scope = scope
 
     def _assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+            hooks_owner = _hooks_owner(target.target)
+            if hooks_owner is not None:
+                self.model.hooks.append(HookRegistration(hooks_owner, self.scope, node.value))
 
     def _ann_assign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target, node.value, node.annotation.annotation)
@@ -225,15 +233,41 @@ class Traversal(cst.CSTVisitor):
 
     def _call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "mount" and len(node.args) >= 2:
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value == "mount" and len(node.args) >= 2:
             self.model.injections.append(
                 TimeoutInjection(target=func.value, scope=self.scope, adapter=node.args[1].value)
             )
+        elif func.attr.value in ("append", "extend", "insert", "update"):
+            hooks_owner = _hooks_owner(func.value)
+            if hooks_owner is not None:
+                self.model.hooks.append(HookRegistration(hooks_owner, self.scope, node))
 
 
     def _attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == "timeout":
+        attr = node.attr.value
+        if attr == "timeout":
             self.model.timeout_attributes.append((node, self.scope))
+        elif attr == "raise_for_status" and isinstance(self.scope, FunctionScope):
+            self.scope.mentions_raise_for_status = True
+
+    def _name(self, node: cst.Name) -> None:
+        parent = self._stack[-2] if len(self._stack) > 1 else None
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return
+        if isinstance(parent, (cst.Arg, cst.Param)) and (parent.keyword is node if isinstance(parent, cst.Arg) else parent.name is node):
+            return
+        self.scope.uses.setdefault(node.value, []).append(node)
+
+
+def _hooks_owner(target: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`s` for `s.hooks` or `s.hooks["response"]`."""
+    if isinstance(target, cst.Subscript):
+        target = target.value
+    if isinstance(target, cst.Attribute) and target.attr.value == "hooks":
+        return target.value
+    return None
 
 
 def _passes_timeout(call: cst.Call) -> bool:

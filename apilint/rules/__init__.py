@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from apilint.rules.base import Rule
+from apilint.rules.discarded_response import DiscardedResponse
+from apilint.rules.raise_for_status_not_called import RaiseForStatusNotCalled
+from apilint.rules.unchecked_response import UncheckedResponse
 from apilint.rules.request_without_timeout import RequestWithoutTimeout
 from apilint.rules.session_timeout_attribute import SessionTimeoutAttribute
 from apilint.rules.timeout_disabled import TimeoutDisabled
@@ -11,6 +14,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequestWithoutTimeout,
     TimeoutDisabled,
     SessionTimeoutAttribute,
+    UncheckedResponse,
+    DiscardedResponse,
+    RaiseForStatusNotCalled,
 )
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 

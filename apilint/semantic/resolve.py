@@ -220,7 +220,7 @@ class Resolver:
             for d in method.node.decorators
         ):
             return self._factory_result(method, depth)
-        for cls in self._class_chain(owner):
+        for cls in self.class_chain(owner):
             for binding in cls.instance_attributes.get(attr, []):
                 results.append(self._from_binding(binding, depth))
             for binding in cls.bindings.get(attr, []):
@@ -297,7 +297,7 @@ class Resolver:
             for inj in self.model.injections
         )
 
-    def _class_chain(self, cls: ClassScope) -> list[ClassScope]:
+    def class_chain(self, cls: ClassScope) -> list[ClassScope]:
         chain = [cls]
         for base in cls.bases:
             if isinstance(base, cst.Name):
@@ -307,7 +307,7 @@ class Resolver:
         return chain
 
     def _method(self, cls: ClassScope, name: str) -> FunctionScope | None:
-        for klass in self._class_chain(cls):
+        for klass in self.class_chain(cls):
             if name in klass.methods:
                 return klass.methods[name]
         return None
@@ -315,11 +315,11 @@ class Resolver:
     # -- timeouts given to a client after construction ----------------------------
     def receiver_has_injected_timeout(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
         """`s.request = partial(s.request, timeout=…)` or `s.mount(…, TimeoutAdapter(…))` for this receiver."""
-        key = self._receiver_key(receiver, scope)
+        key = self.receiver_key(receiver, scope)
         if key is None:
             return False
         return any(
-            self._receiver_key(inj.target, inj.scope) == key and self._injection_applies(inj.adapter, inj.scope)
+            self.receiver_key(inj.target, inj.scope) == key and self._injection_applies(inj.adapter, inj.scope)
             for inj in self.model.injections
         )
 
@@ -330,18 +330,18 @@ class Resolver:
             return False
         return any(
             node is not target and node.attr.value == target.attr.value
-            and self._receiver_key(node.value, node_scope) in keys
+            and self.receiver_key(node.value, node_scope) in keys
             for node, node_scope in self.model.timeout_attributes
         )
 
     def _keys_with_bases(self, expr: cst.BaseExpression, scope: Scope) -> set[tuple[int, str]]:
-        key = self._receiver_key(expr, scope)
+        key = self.receiver_key(expr, scope)
         if key is None:
             return set()
         keys = {key}
         # `self` in a method: the attribute may be read by a method of a base class defined here.
         if key[1] == "<self>" and isinstance(scope, FunctionScope) and scope.owner is not None:
-            keys |= {(id(cls), "<self>") for cls in self._class_chain(scope.owner)}
+            keys |= {(id(cls), "<self>") for cls in self.class_chain(scope.owner)}
         return keys
 
     def _injection_applies(self, adapter: cst.BaseExpression | None, scope: Scope) -> bool:
@@ -364,7 +364,7 @@ class Resolver:
                            if name in _TIMEOUT_METHODS)
         return False
 
-    def _receiver_key(self, expr: cst.BaseExpression, scope: Scope) -> tuple[int, str] | None:
+    def receiver_key(self, expr: cst.BaseExpression, scope: Scope) -> tuple[int, str] | None:
         if isinstance(expr, cst.Name):
             bindings = self.lookup(expr.value, scope, None)
             if not bindings:

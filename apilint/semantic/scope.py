@@ -40,6 +40,9 @@ class Scope:
     name: str = ""
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
+    # Every load/store of a bare name in this scope (not attribute names or keywords), in source order.
+    uses: dict[str, list[cst.Name]] = field(default_factory=dict)
+    children: list[Scope] = field(default_factory=list)
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -62,6 +65,8 @@ class FunctionScope(Scope):
     # (`kwargs.setdefault("timeout", …)`). A Session subclass whose request
     # methods do this supplies a default timeout.
     mentions_timeout: bool = False
+    # The body refers to `raise_for_status` (a response hook that raises, a raising wrapper).
+    mentions_raise_for_status: bool = False
 
 
 @dataclass(eq=False)
@@ -79,6 +84,15 @@ class TimeoutInjection:
 
 
 @dataclass(eq=False)
+class HookRegistration:
+    """`s.hooks["response"].append(h)`, `s.hooks = {...}`: `value` may raise for status."""
+
+    target: cst.BaseExpression
+    scope: Scope
+    value: cst.CSTNode
+
+
+@dataclass(eq=False)
 class ModuleModel:
     """Everything the traversal learnt about one module."""
 
@@ -87,3 +101,4 @@ class ModuleModel:
     # Every `<expr>.timeout` attribute (read or written), with its scope: a
     # `session.timeout` that the code reads back is not an ignored attribute.
     timeout_attributes: list[tuple[cst.Attribute, Scope]] = field(default_factory=list)
+    hooks: list[HookRegistration] = field(default_factory=list)
