@@ -14,7 +14,7 @@ from tests.test_fixtures import CASES, _read, _settings  # noqa: E402
 
 for path in CASES:
     text = _read(path)
-    settings = _settings(text)
+    settings = _settings(path, text)
     if not any(f.fix for f in check_source(text, settings)):
         continue
     outcome = fix_text(text, settings, enabled_rules(settings), unsafe=True)

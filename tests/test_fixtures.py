@@ -3,6 +3,8 @@
 Each fixture marks the lines that must be reported with `# expect: CODE`;
 every other line must stay clean. A fixture whose findings carry fixes has a
 `.fixed.py` twin with the expected result of `--fix --unsafe-fixes`.
+Each fixture runs with its own family selected (`API101/` -> `select = ["API1"]`),
+so adding a rule family never changes another family's snapshots.
 Optional settings: a line `# apilint-settings: key = value` (TOML).
 """
 
@@ -33,29 +35,30 @@ def _read(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-def _settings(text: str) -> Settings:
-    lines = SETTINGS_LINE.findall(text)
-    return parse_settings(tomllib.loads("\n".join(lines)), "fixture") if lines else Settings()
+def _settings(path: Path, text: str) -> Settings:
+    table = tomllib.loads("\n".join(SETTINGS_LINE.findall(text)))
+    table.setdefault("select", [path.parent.name[:4]])
+    return parse_settings(table, "fixture")
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_findings_match_expectations(path: Path) -> None:
     text = _read(path)
-    findings = check_source(text, _settings(text))
+    findings = check_source(text, _settings(path, text))
     assert sorted((f.line, f.code) for f in findings) == expectations(text)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_precheck_never_hides_a_finding(path: Path) -> None:
     text = _read(path)
-    settings = _settings(text)
+    settings = _settings(path, text)
     assert check_source(text, settings) == check_source(text, settings, precheck=False)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixes(path: Path) -> None:
     text = _read(path)
-    settings = _settings(text)
+    settings = _settings(path, text)
     fixed_path = path.with_suffix(".fixed.py")
     fixable = [f for f in check_source(text, settings) if f.fix is not None]
     if not fixed_path.exists():

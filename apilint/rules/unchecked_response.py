@@ -7,7 +7,10 @@ import libcst as cst
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.traversal import Visit
+from apilint.knowledge.http_clients import Library
 from apilint.knowledge.responses import BODY_ATTRIBUTES
+
+_RAISING = frozenset({Library.REQUESTS, Library.HTTPX, Library.AIOHTTP})
 from apilint.rules.base import Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
 from apilint.semantic.responses import UseKind, checked_before, follow, response_call
@@ -94,7 +97,8 @@ class UncheckedResponse(Rule):
         if raises_for_status(resolver, flow.http, visit.scope):
             return
         attribute = first_body.attribute
-        fix = _fix_builder(node, flow.name, attribute, ctx)
+        # urllib3 responses have no raise_for_status(): report without a fix.
+        fix = _fix_builder(node, flow.name, attribute, ctx) if flow.http.library in _RAISING else None
         ctx.report(type(self), attribute.attr, fix=fix, what=f"{flow.name}.{attribute.attr.value}")
 
     def _check_chained(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:

@@ -95,11 +95,25 @@ def follow(resolver: Resolver, node: cst.CSTNode, scope: Scope, order: int,
     body = BODY_ATTRIBUTES[http.library]
     for use in scope.uses.get(name, []):
         position = order_of[use]
-        if position <= order or (end is not None and position >= end):
+        if position <= order:
+            continue
+        if end is not None and position >= end and not _in_value_of(use, end, parent_of, order_of):
             continue
         flow.uses.append(classify(use, parent_of, body))
     flow.escapes_to_nested_scope = _used_by_nested_scope(scope, name)
     return flow
+
+
+def _in_value_of(use: cst.Name, order: int, parent_of: Mapping[cst.CSTNode, cst.CSTNode],
+                 order_of: Mapping[cst.CSTNode, int]) -> bool:
+    """Is `use` in the right-hand side of the rebinding at `order` (`r = hook(r)` still uses the old r)?"""
+    child: cst.CSTNode = use
+    parent = parent_of.get(child)
+    while parent is not None and order_of.get(parent, 0) >= order:
+        if order_of.get(parent) == order:
+            return getattr(parent, "value", None) is child or getattr(parent, "item", None) is child
+        child, parent = parent, parent_of.get(parent)
+    return False
 
 
 def _used_by_nested_scope(scope: Scope, name: str) -> bool:
@@ -122,6 +136,8 @@ def classify(use: cst.Name, parent_of: Mapping[cst.CSTNode, cst.CSTNode], body: 
         if attr in STATUS_ATTRIBUTES:
             return Use(use, UseKind.CHECK if in_check_context(parent, parent_of) else UseKind.NEUTRAL, parent)
         if attr in body:
+            if _logged(parent, parent_of):
+                return Use(use, UseKind.NEUTRAL, parent)  # `log.debug("%s", r.text)` shows it, not uses it
             return Use(use, UseKind.BODY, parent)
         return Use(use, UseKind.NEUTRAL, parent)
     if is_truth_test(use, parent):
@@ -131,6 +147,25 @@ def classify(use: cst.Name, parent_of: Mapping[cst.CSTNode, cst.CSTNode], body: 
     if isinstance(parent, cst.AugAssign) and parent.target is use:
         return Use(use, UseKind.NEUTRAL)
     return Use(use, UseKind.ESCAPE)
+
+
+_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+def _logged(node: cst.CSTNode, parent_of: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
+    """`node` (or `node()`) is an argument of a logging call or print()."""
+    parent = parent_of.get(node)
+    if isinstance(parent, cst.Call) and parent.func is node:
+        node, parent = parent, parent_of.get(parent)
+    if not isinstance(parent, cst.Arg):
+        return False
+    call = parent_of.get(parent)
+    if not isinstance(call, cst.Call):
+        return False
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value == "print"
+    return isinstance(func, cst.Attribute) and func.attr.value in _LOGGING_METHODS
 
 
 def is_truth_test(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
