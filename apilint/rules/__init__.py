@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from apilint.rules.base import Rule
+from apilint.rules.broad_except import BroadExcept
+from apilint.rules.builtin_exception_for_library import BuiltinExceptionForLibrary
+from apilint.rules.redundant_except_class import RedundantExceptClass
+from apilint.rules.unreachable_except import UnreachableExcept
 from apilint.rules.discarded_response import DiscardedResponse
 from apilint.rules.raise_for_status_not_called import RaiseForStatusNotCalled
 from apilint.rules.unchecked_response import UncheckedResponse
@@ -17,6 +21,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UncheckedResponse,
     DiscardedResponse,
     RaiseForStatusNotCalled,
+    BroadExcept,
+    UnreachableExcept,
+    BuiltinExceptionForLibrary,
+    RedundantExceptClass,
 )
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 

@@ -136,8 +136,6 @@ def classify(use: cst.Name, parent_of: Mapping[cst.CSTNode, cst.CSTNode], body: 
         if attr in STATUS_ATTRIBUTES:
             return Use(use, UseKind.CHECK if in_check_context(parent, parent_of) else UseKind.NEUTRAL, parent)
         if attr in body:
-            if _logged(parent, parent_of):
-                return Use(use, UseKind.NEUTRAL, parent)  # `log.debug("%s", r.text)` shows it, not uses it
             return Use(use, UseKind.BODY, parent)
         return Use(use, UseKind.NEUTRAL, parent)
     if is_truth_test(use, parent):
@@ -147,25 +145,6 @@ def classify(use: cst.Name, parent_of: Mapping[cst.CSTNode, cst.CSTNode], body: 
     if isinstance(parent, cst.AugAssign) and parent.target is use:
         return Use(use, UseKind.NEUTRAL)
     return Use(use, UseKind.ESCAPE)
-
-
-_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
-
-
-def _logged(node: cst.CSTNode, parent_of: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
-    """`node` (or `node()`) is an argument of a logging call or print()."""
-    parent = parent_of.get(node)
-    if isinstance(parent, cst.Call) and parent.func is node:
-        node, parent = parent, parent_of.get(parent)
-    if not isinstance(parent, cst.Arg):
-        return False
-    call = parent_of.get(parent)
-    if not isinstance(call, cst.Call):
-        return False
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value == "print"
-    return isinstance(func, cst.Attribute) and func.attr.value in _LOGGING_METHODS
 
 
 def is_truth_test(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
