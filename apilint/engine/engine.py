@@ -46,13 +46,15 @@ def check_source(
         return []
     if precheck:
         roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
-        if not settings.extra_clients or all("." in name for name, _ in settings.extra_clients):
-            if not mentions_any(text, roots):
-                return []
+        text_filter = all(rule.needs_http_import() for rule in rules) and all(
+            "." in name for name, _ in settings.extra_clients
+        )
+        if text_filter and not mentions_any(text, roots):
+            return []
         if tree is None:
             tree = _parse_ast(text)
         facts = collect_facts(tree, roots)
-        rules = [rule for rule in rules if rule.precheck(facts)]
+        rules = [rule for rule in rules if rule.wants(facts)]
         if not rules:
             return []
     module = _parse_cst(text)
@@ -83,7 +85,7 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
     wanted = frozenset(t for rule in rules for t in rule.node_types)
     traversal = Traversal(module, wanted)
     try:
-        module.visit(traversal)
+        traversal.walk(module)
     except RecursionError:
         raise AnalysisError("nesting too deep") from None
     resolver = Resolver(traversal.model, traversal.order_of, settings.extra_client_map)

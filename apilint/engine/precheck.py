@@ -22,6 +22,10 @@ class AstFacts:
     call_names: frozenset[str]  # last name of every called function / method
     stored_attributes: frozenset[str]  # attribute names assigned to (`x.timeout = …`)
     keywords: frozenset[str]  # keyword argument names used in calls
+    has_try: bool = False  # any try statement (the exception rules need one)
+    has_with: bool = False
+    has_several_handlers: bool = False  # a try with two or more handlers (API302)
+    has_tuple_handler: bool = False  # `except (A, B):` (API304)
 
 
 @lru_cache(maxsize=16)
@@ -40,6 +44,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str]) -> AstFacts:
     calls: set[str] = set()
     stored: set[str] = set()
     keywords: set[str] = set()
+    has_try = has_with = several = tuples = False
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Call:
@@ -60,4 +65,15 @@ def collect_facts(tree: ast.AST, roots: Iterable[str]) -> AstFacts:
         elif kind is ast.ImportFrom:
             if node.module and not node.level:  # type: ignore[attr-defined]
                 modules.add(node.module.split(".", 1)[0])  # type: ignore[attr-defined]
-    return AstFacts(frozenset(modules & wanted), frozenset(calls), frozenset(stored), frozenset(keywords))
+        elif kind is ast.Try or kind is _TRY_STAR:
+            has_try = True
+            handlers = node.handlers  # type: ignore[attr-defined]
+            several = several or len(handlers) > 1
+            tuples = tuples or any(type(h.type) is ast.Tuple for h in handlers)
+        elif kind is ast.With or kind is ast.AsyncWith:
+            has_with = True
+    return AstFacts(frozenset(modules & wanted), frozenset(calls), frozenset(stored), frozenset(keywords),
+                    has_try, has_with, several, tuples)
+
+
+_TRY_STAR = getattr(ast, "TryStar", ast.Try)

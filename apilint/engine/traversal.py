@@ -8,6 +8,9 @@ Rules run afterwards, when the model is complete, so a method may use
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +37,34 @@ class Visit:
     node: cst.CSTNode
     scope: Scope
     order: int
+
+
+# Fields that hold only whitespace, comments and punctuation: nothing a rule looks at.
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
+    "newline", "trailing_whitespace", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
+    "first_line", "empty_lines", "last_line", "asynchronous", "operator", "star_tok", "between",
+})
+_VISIT_ORDER = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The fields of a node class that hold child nodes, in the order libcst's own visitor uses.
+
+    libcst's `CSTNode.visit` rebuilds every node it passes and costs about three
+    parses; reading the fields directly costs a fraction of that. The order is
+    read once per class from libcst's `_visit_and_replace_children`.
+    """
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        try:
+            names = _VISIT_ORDER.findall(inspect.getsource(node_type._visit_and_replace_children))
+        except (OSError, TypeError):
+            names = [f.name for f in dataclasses.fields(node_type)]  # type: ignore[arg-type]
+        fields = tuple(n for n in dict.fromkeys(names) if n not in _SKIPPED_FIELDS and not n.startswith("whitespace"))
+        _CHILD_FIELDS[node_type] = fields
+    return fields
 
 
 class Traversal(cst.CSTVisitor):
@@ -71,6 +102,19 @@ class Traversal(cst.CSTVisitor):
         }
 
     # -- generic dispatch -------------------------------------------------
+    def walk(self, node: cst.CSTNode) -> None:
+        """Visit `node` and its descendants in source order (replaces the slower `node.visit(self)`)."""
+        self.on_visit(node)
+        for name in child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item)
+        self.on_leave(node)
+
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.order += 1
         self.order_of[node] = self.order

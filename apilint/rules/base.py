@@ -61,6 +61,14 @@ class Rule:
         """Cheap test on the `ast` facts: can this rule fire in the file at all?"""
         return bool(facts.http_modules)
 
+    def needs_http_import(self) -> bool:
+        """Can this rule only fire in a file that imports an HTTP library? (Enables the text filter.)"""
+        return True
+
+    def wants(self, facts: AstFacts) -> bool:
+        """The pre-check with this rule's settings (override when an option widens the rule)."""
+        return self.precheck(facts)
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         raise NotImplementedError
 

@@ -12,7 +12,7 @@ from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import LIBRARY_BASE, hierarchy
 from apilint.knowledge.http_clients import Library
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
 from apilint.semantic.exceptions import ExceptionResolver, http_libraries, import_binding
 from apilint.semantic.scope import Scope
@@ -85,7 +85,15 @@ class BroadExcept(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return True  # broad-except = "all" needs no HTTP import; the engine's text filter still applies
+        return bool(facts.http_modules) and (facts.has_try or facts.has_with)
+
+    def needs_http_import(self) -> bool:
+        return self.settings.broad_except != "all"
+
+    def wants(self, facts: AstFacts) -> bool:
+        if self.settings.broad_except == "all":
+            return facts.has_try or facts.has_with  # every broad handler, HTTP or not
+        return self.precheck(facts)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
@@ -189,7 +197,7 @@ def _instead(libraries: list[Library]) -> str:
 
 
 def _narrow_fix(handler: cst.ExceptHandler | cst.ExceptStarHandler, broad: cst.BaseExpression | None,
-                base: str, ctx: RuleContext):  # type: ignore[no-untyped-def]
+                base: str, ctx: RuleContext) -> FixBuilder:
     resolver = ctx.resolver
     spelled = import_binding(resolver, base)
     module = resolver.model.module_scope.node

@@ -6,9 +6,10 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import LIBRARY_REPLACEMENT, hierarchy
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
 from apilint.semantic.exceptions import ExceptionResolver, http_libraries, import_binding, other_qualified_calls
 
@@ -78,6 +79,10 @@ class BuiltinExceptionForLibrary(Rule):
     options = ("target-version",)
     node_types = (cst.Try, cst.TryStar)
 
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return facts.has_try and bool(facts.http_modules)
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))
@@ -101,7 +106,7 @@ class BuiltinExceptionForLibrary(Rule):
                            library=library.value, builtin=_BUILTINS[klass.canonical], instead=replacement)
 
 
-def _qualify_fix(node: cst.BaseExpression, replacement: str, ctx: RuleContext):  # type: ignore[no-untyped-def]
+def _qualify_fix(node: cst.BaseExpression, replacement: str, ctx: RuleContext) -> FixBuilder:
     spelled = import_binding(ctx.resolver, replacement)
     module = ctx.resolver.model.module_scope.node
     assert isinstance(module, cst.Module)

@@ -6,9 +6,10 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.exceptions import ExceptionResolver
 
 
@@ -65,6 +66,13 @@ class RedundantExceptClass(Rule):
     options = ("target-version",)
     node_types = (cst.ExceptHandler, cst.ExceptStarHandler)
 
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return facts.has_tuple_handler
+
+    def needs_http_import(self) -> bool:
+        return False  # dead or redundant handlers are bugs in any code
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         handler = visit.node
         assert isinstance(handler, (cst.ExceptHandler, cst.ExceptStarHandler))
@@ -88,13 +96,13 @@ class RedundantExceptClass(Rule):
         if not redundant:
             return
         tuple_node = handler.type
-        keep = [el for i, el in enumerate(tuple_node.elements) if i not in redundant]
+        keep: list[cst.BaseElement] = [el for i, el in enumerate(tuple_node.elements) if i not in redundant]
         names = ", ".join(f"`{classes[i].text}`" for i in redundant)
         first_by = by[redundant[0]]
         ctx.report(type(self), handler, fix=_remove_fix(tuple_node, keep), redundant=names, by=f"`{first_by}`")
 
 
-def _remove_fix(tuple_node: cst.Tuple, keep: list[cst.Element]):  # type: ignore[no-untyped-def]
+def _remove_fix(tuple_node: cst.Tuple, keep: list[cst.BaseElement]) -> FixBuilder:
     def build(loc: Locator) -> Fix | None:
         if len(keep) == 1:
             text = loc.text[loc.start(keep[0].value):loc.end(keep[0].value)]

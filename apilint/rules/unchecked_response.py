@@ -11,7 +11,7 @@ from apilint.knowledge.http_clients import Library
 from apilint.knowledge.responses import BODY_ATTRIBUTES
 
 _RAISING = frozenset({Library.REQUESTS, Library.HTTPX, Library.AIOHTTP})
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
 from apilint.semantic.responses import UseKind, checked_before, follow, response_call
 
@@ -110,7 +110,7 @@ class UncheckedResponse(Rule):
         ctx.report(type(self), node.attr, what=f"{http.display}(...).{node.attr.value}")
 
 
-def _fix_builder(binding: cst.CSTNode, name: str, use: cst.Attribute, ctx: RuleContext):  # type: ignore[no-untyped-def]
+def _fix_builder(binding: cst.CSTNode, name: str, use: cst.Attribute, ctx: RuleContext) -> FixBuilder | None:
     """Insert `name.raise_for_status()` after the binding, if the use is in (or nested in) its block."""
     parent_of = ctx.parent_of
     if isinstance(binding, cst.WithItem):

@@ -6,9 +6,10 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.exceptions import Caught, ExceptionResolver
 
 Handler = cst.ExceptHandler | cst.ExceptStarHandler
@@ -84,12 +85,20 @@ class UnreachableExcept(Rule):
     options = ("target-version",)
     node_types = (cst.Try, cst.TryStar)
 
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return facts.has_several_handlers
+
+    def needs_http_import(self) -> bool:
+        return False  # dead or redundant handlers are bugs in any code
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        caught = [exceptions.caught(h, visit.scope) for h in node.handlers]
-        for index, handler in enumerate(node.handlers):
+        caught = [exceptions.caught(h, visit.scope) for h in node.handlers]  # type: ignore[arg-type]
+        handlers: list[Handler] = list(node.handlers)  # type: ignore[arg-type]
+        for index, handler in enumerate(handlers):
             shadowed: list[tuple[Caught, int, Caught]] = []
             for klass in caught[index]:
                 cover = _first_cover(klass, caught[:index])
@@ -108,7 +117,7 @@ class UnreachableExcept(Rule):
             same_class = any(k.canonical == c.canonical or k.text == c.text for k, _, c in shadowed)
             fix = None
             if everything and not same_class and handler.type is not None:
-                fix = _move_fix(handler, node.handlers[first_index])
+                fix = _move_fix(handler, handlers[first_index])
             ctx.report(type(self), handler, fix=fix, what=what, by=by_text if by.node is not None else ":")
 
 
@@ -125,7 +134,7 @@ def _text(handler: Handler) -> str:
     return cst.Module([]).code_for_node(handler.type)
 
 
-def _move_fix(handler: Handler, before: Handler):  # type: ignore[no-untyped-def]
+def _move_fix(handler: Handler, before: Handler) -> FixBuilder:
     def build(loc: Locator) -> Fix | None:
         text = loc.text
         first_line = loc.range(handler).start.line - len(handler.leading_lines)
