@@ -23,7 +23,9 @@ class BroadExcept(Rule):
     Checks for `except Exception`, `except BaseException` and bare `except:`
     (also inside a tuple, and `contextlib.suppress(Exception)`) around code
     that makes an HTTP call, when the handler does not re-raise. A bare
-    `raise`, or a `raise … from …` on every path, counts as re-raising.
+    `raise`, or a `raise … from …` (or `raise ….with_traceback(…)`) on every
+    path, counts as re-raising; so does handing the exception object to a
+    callback (`self.on_exception(exc)`), as opposed to only logging it.
 
     With `broad-except = "all"`, every broad handler that does not re-raise is
     reported, HTTP call or not.
@@ -107,7 +109,7 @@ class BroadExcept(Rule):
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
         for handler in node.handlers:
             broad = [c for c in exceptions.caught(handler, visit.scope) if c.is_broad()]
-            if not broad or reraises(handler.body):
+            if not broad or reraises(handler.body) or hands_on(handler):
                 continue
             what = "bare `except:`" if broad[0].node is None else f"`except {broad[0].text}`"
             instead = _instead(libraries)
@@ -174,7 +176,7 @@ def _always_raises_from(block: cst.CSTNode) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1]
     if isinstance(last, cst.Raise):
-        return last.cause is not None
+        return last.cause is not None or _keeps_traceback(last.exc)
     if isinstance(last, cst.If):
         orelse = last.orelse
         if orelse is None:
@@ -184,6 +186,41 @@ def _always_raises_from(block: cst.CSTNode) -> bool:
             _always_raises_from(other) if not isinstance(other, cst.If) else _always_raises_from(cst.IndentedBlock([other]))
         )
     return False
+
+
+def _keeps_traceback(exc: cst.BaseExpression | None) -> bool:
+    """`raise Error(...).with_traceback(tb)` chains the original like `raise … from …`."""
+    return (isinstance(exc, cst.Call) and isinstance(exc.func, cst.Attribute)
+            and exc.func.attr.value == "with_traceback")
+
+
+_DISPLAY_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
+                            "str", "repr", "format", "len", "isinstance", "type", "getattr", "hasattr"})
+
+
+def hands_on(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """The caught exception is passed to a callback (`self.on_exception(e)`, `future.set_exception(e)`), not only logged."""
+    if handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return False
+    finder = _HandedOn(handler.name.name.value)
+    handler.body.visit(finder)
+    return finder.found
+
+
+class _HandedOn(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        called = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if called not in _DISPLAY_CALLS and any(
+            isinstance(arg.value, cst.Name) and arg.value.value == self.name for arg in node.args
+        ):
+            self.found = True
+        return True
 
 
 def _names(libraries: list[Library]) -> str:

@@ -117,6 +117,12 @@ class Resolver:
             return None
         if isinstance(expr, cst.Call):
             return self._client_of_call(expr, scope, order, depth)
+        if isinstance(expr, (cst.Name, cst.Attribute)) and self.extra_clients:
+            # `extra-clients` may name client objects too: `{"app.http.SESSION" = "requests.Session"}`.
+            qualified = self.qualified_name(expr, scope, order)
+            if qualified is not None and qualified in self.extra_clients:
+                kind = CLIENT_CONSTRUCTORS.get(self.extra_clients[qualified])
+                return ClientRef(kind) if kind is not None else None
         if isinstance(expr, cst.Name):
             return self._client_of_name(expr.value, scope, order, depth)
         if isinstance(expr, cst.Attribute):
@@ -382,15 +388,27 @@ class Resolver:
     def http_call(self, call: cst.Call, scope: Scope) -> HttpCall | None:
         order = self.order_of.get(call)
         qualified = self.qualified_name(call.func, scope, order)
+        function: RequestFunction | None = None
         if qualified is not None:
             function = REQUEST_FUNCTIONS.get(qualified) or CONNECTION_CONSTRUCTORS.get(qualified)
-            if function is None:
+            if function is None and not self.extra_clients:
                 return None
+        if qualified is not None and function is not None:
             return HttpCall(call, function.library, qualified.rsplit(".", 1)[1], qualified, None, function,
                             function.default_timeout, function.positional_timeout)
         func = call.func
+        if isinstance(func, cst.Name):
+            # `send = self.session.post` … `send(url)`: a bound method held in a local.
+            bindings = self.lookup(func.value, scope, order)
+            methods = [b.value for b in bindings if b.kind is BindingKind.ASSIGN]
+            if len(bindings) == 1 and len(methods) == 1 and isinstance(methods[0], cst.Attribute):
+                return self._method_call(call, methods[0], bindings[0].scope, bindings[0].order)
+            return None
         if not isinstance(func, cst.Attribute):
             return None
+        return self._method_call(call, func, scope, order)
+
+    def _method_call(self, call: cst.Call, func: cst.Attribute, scope: Scope, order: int | None) -> HttpCall | None:
         method = func.attr.value
         receiver = func.value
         if isinstance(receiver, cst.Call) and dotted_name(receiver.func) == "super":
