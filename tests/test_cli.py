@@ -227,7 +227,7 @@ def test_unwritable_file_is_reported_not_crashed_on(project: Path, monkeypatch: 
 
 
 def test_hostile_inputs_are_reported_and_the_run_goes_on(project: Path) -> None:
-    write(project, "deep.py", "import requests\nx = " + "[" * 190 + "1" + "]" * 190 + "\n")
+    write(project, "deep.py", "import requests\nx = " + "[" * 190 + "1" + "]" * 190 + "\nrequests.get(x)\n")
     (project / "nul.py").write_bytes(b"import requests\nx = 1\x00\n")
     write(project, "empty.py", "")
     write(project, "py2.py", "import requests\nprint 'hi'\n")
