@@ -3,8 +3,9 @@
 Each fixture marks the lines that must be reported with `# expect: CODE`;
 every other line must stay clean. A fixture whose findings carry fixes has a
 `.fixed.py` twin with the expected result of `--fix --unsafe-fixes`.
-Each fixture runs with its own family selected (`API101/` -> `select = ["API1"]`),
-so adding a rule family never changes another family's snapshots.
+Each fixture selects its directory's code plus every code its markers name
+(`API101/x.py` marking API202 too -> `select = ["API101", "API202"]`), so a
+new rule never changes another rule's snapshots.
 Optional settings: a line `# apilint-settings: key = value` (TOML).
 """
 
@@ -37,7 +38,7 @@ def _read(path: Path) -> str:
 
 def _settings(path: Path, text: str) -> Settings:
     table = tomllib.loads("\n".join(SETTINGS_LINE.findall(text)))
-    table.setdefault("select", [path.parent.name[:4]])
+    table.setdefault("select", sorted({path.parent.name, *(code for _, code in expectations(text))}))
     return parse_settings(table, "fixture")
 
 

@@ -106,7 +106,15 @@ def _remove_fix(tuple_node: cst.Tuple, keep: list[cst.BaseElement]) -> FixBuilde
     def build(loc: Locator) -> Fix | None:
         if len(keep) == 1:
             text = loc.text[loc.start(keep[0].value):loc.end(keep[0].value)]
-            return make_fix(RedundantExceptClass, [(loc.start(tuple_node), loc.end(tuple_node), text)])
+            start, end = loc.start(tuple_node), loc.end(tuple_node)
+            if tuple_node.lpar:
+                # The tuple's range excludes its parentheses: take them too, `(A, B)` -> `A`.
+                opening = loc.text.rfind("(", 0, start)
+                closing = loc.text.find(")", end)
+                if opening < 0 or closing < 0 or loc.text[opening + 1:start].strip() or loc.text[end:closing].strip(", \t"):
+                    return None
+                start, end = opening, closing + 1
+            return make_fix(RedundantExceptClass, [(start, end, text)])
         kept = ", ".join(loc.text[loc.start(el.value):loc.end(el.value)] for el in keep)
         start = loc.start(tuple_node.elements[0].value)
         end = loc.end(tuple_node.elements[-1].value)
