@@ -130,7 +130,7 @@ class TimeoutDisabled(Rule):
                 return make_fix(TimeoutDisabled, [(open_paren + 1, open_paren + 1, f"total={value}")])
             return None
 
-        ctx.report(type(self), call, fix=fix, what=f"{display}() with no bound", target=f"a request using it")
+        ctx.report(type(self), call, fix=fix, what=f"{display}() with no bound", target="a request using it")
 
 
 def _replace(node: cst.CSTNode, value: str, loc: Locator) -> Fix:
