@@ -46,10 +46,11 @@ def check_source(
         return []
     if precheck:
         roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
-        text_filter = all(rule.needs_http_import() for rule in rules) and all(
+        words = frozenset().union(*(rule.trigger_words() for rule in rules))
+        text_filter = all(rule.trigger_words() for rule in rules) and all(
             "." in name for name, _ in settings.extra_clients
         )
-        if text_filter and not mentions_any(text, roots):
+        if text_filter and not mentions_any(text, words):
             return []
         if tree is None:
             tree = _parse_ast(text)
@@ -89,6 +90,7 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
     except RecursionError:
         raise AnalysisError("nesting too deep") from None
     resolver = Resolver(traversal.model, traversal.order_of, settings.extra_client_map)
+    resolver.parent_of = traversal.parent_of
     ctx = RuleContext(resolver, settings, traversal.parent_of)
     for rule in rules:
         for node_type in rule.node_types:

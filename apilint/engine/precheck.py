@@ -26,6 +26,8 @@ class AstFacts:
     has_with: bool = False
     has_several_handlers: bool = False  # a try with two or more handlers (API302)
     has_tuple_handler: bool = False  # `except (A, B):` (API304)
+    modules: frozenset[str] = frozenset()  # roots of every imported module
+    has_loop: bool = False
 
 
 @lru_cache(maxsize=16)
@@ -44,7 +46,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str]) -> AstFacts:
     calls: set[str] = set()
     stored: set[str] = set()
     keywords: set[str] = set()
-    has_try = has_with = several = tuples = False
+    has_try = has_with = several = tuples = loops = False
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Call:
@@ -72,8 +74,10 @@ def collect_facts(tree: ast.AST, roots: Iterable[str]) -> AstFacts:
             tuples = tuples or any(type(h.type) is ast.Tuple for h in handlers)
         elif kind is ast.With or kind is ast.AsyncWith:
             has_with = True
+        elif kind is ast.For or kind is ast.While or kind is ast.AsyncFor:
+            loops = True
     return AstFacts(frozenset(modules & wanted), frozenset(calls), frozenset(stored), frozenset(keywords),
-                    has_try, has_with, several, tuples)
+                    has_try, has_with, several, tuples, frozenset(modules), loops)
 
 
 _TRY_STAR = getattr(ast, "TryStar", ast.Try)

@@ -6,6 +6,12 @@ from apilint.rules.base import Rule
 from apilint.rules.broad_except import BroadExcept
 from apilint.rules.builtin_exception_for_library import BuiltinExceptionForLibrary
 from apilint.rules.redundant_except_class import RedundantExceptClass
+from apilint.rules.retry_after_ignored import RetryAfterIgnored
+from apilint.rules.retry_non_idempotent import RetryNonIdempotent
+from apilint.rules.retry_on_client_error import RetryOnClientError
+from apilint.rules.retry_without_backoff import RetryWithoutBackoff
+from apilint.rules.retry_without_cap import RetryWithoutCap
+from apilint.rules.retry_without_jitter import RetryWithoutJitter
 from apilint.rules.unreachable_except import UnreachableExcept
 from apilint.rules.discarded_response import DiscardedResponse
 from apilint.rules.raise_for_status_not_called import RaiseForStatusNotCalled
@@ -25,6 +31,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnreachableExcept,
     BuiltinExceptionForLibrary,
     RedundantExceptClass,
+    RetryWithoutBackoff,
+    RetryWithoutJitter,
+    RetryWithoutCap,
+    RetryOnClientError,
+    RetryAfterIgnored,
+    RetryNonIdempotent,
 )
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 

@@ -12,6 +12,7 @@ from apilint.engine.findings import Applicability, Edit, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
+from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.semantic.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class RuleContext:
     settings: Settings
     parent_of: Mapping[cst.CSTNode, cst.CSTNode]
     reports: list[Report] = field(default_factory=list)
+    # Analyses shared by several rules (e.g. one retry analysis for API401-API406), keyed by node.
+    cache: dict[tuple[str, int], object] = field(default_factory=dict)
 
     def report(self, rule: type[Rule], node: cst.CSTNode, fix: FixBuilder | None = None, **fields: object) -> None:
         self.reports.append(Report(rule, node, rule.message.format(**fields), fix))
@@ -61,9 +64,9 @@ class Rule:
         """Cheap test on the `ast` facts: can this rule fire in the file at all?"""
         return bool(facts.http_modules)
 
-    def needs_http_import(self) -> bool:
-        """Can this rule only fire in a file that imports an HTTP library? (Enables the text filter.)"""
-        return True
+    def trigger_words(self) -> frozenset[str]:
+        """Words a file must contain for this rule to fire (the engine's text filter; empty: no filter)."""
+        return HTTP_MODULE_ROOTS | self.settings.extra_client_roots()
 
     def wants(self, facts: AstFacts) -> bool:
         """The pre-check with this rule's settings (override when an option widens the rule)."""

@@ -89,8 +89,10 @@ class BroadExcept(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return bool(facts.http_modules) and (facts.has_try or facts.has_with)
 
-    def needs_http_import(self) -> bool:
-        return self.settings.broad_except != "all"
+    def trigger_words(self) -> frozenset[str]:
+        if self.settings.broad_except == "all":
+            return frozenset({"except", "suppress"})
+        return super().trigger_words()
 
     def wants(self, facts: AstFacts) -> bool:
         if self.settings.broad_except == "all":

@@ -9,7 +9,8 @@ from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import REQUEST_CALL_NAMES, Library
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import Rule, RuleContext
+from apilint.rules.edits import add_keyword_fix
 from apilint.semantic.names import has_star_args, keyword_arg, positional_count
 
 # httpx and aiohttp always apply a default timeout.
@@ -103,34 +104,4 @@ class RequestWithoutTimeout(Rule):
 
 def timeout_fix(rule: type[Rule], call: cst.Call, value: str, loc: Locator) -> Fix | None:
     """Insert `timeout=<value>` after the last argument, keeping layout and comments."""
-    text = loc.text
-    keyword = f"timeout={value}"
-    if not call.args:
-        # `f()` / `f(  )`: insert right after the opening parenthesis.
-        open_paren = text.find("(", loc.end(call.func))
-        if open_paren < 0:
-            return None
-        return make_fix(rule, [(open_paren + 1, open_paren + 1, keyword)])
-    last = call.args[-1]
-    value_end = loc.end(last)
-    last_line = loc.range(last).start.line
-    previous_line = loc.range(call.args[-2]).end.line if len(call.args) > 1 else loc.range(call.func).end.line
-    one_per_line = last_line != previous_line
-    if isinstance(last.comma, cst.Comma):
-        comma_end = text.find(",", value_end) + 1
-        rest_of_line = text[comma_end:loc.line_end(comma_end)]
-        if rest_of_line.strip() and not rest_of_line.lstrip().startswith("#"):
-            # `f(a, b,)` with more on the line: stay on it.
-            return make_fix(rule, [(comma_end, comma_end, f" {keyword},")])
-        # Trailing comma at a line end (maybe before a comment): add a line of our own.
-        eol = loc.line_end(comma_end)
-        indent = loc.indentation(last_line)
-        return make_fix(rule, [(eol, eol, f"{loc.newline()}{indent}{keyword},")])
-    if one_per_line:
-        # One argument per line, no trailing comma: `b  # note` -> `b,  # note` + new line.
-        eol = loc.line_end(value_end)
-        indent = loc.indentation(last_line)
-        if loc.line_of(eol) == loc.range(call).end.line and text[value_end:eol].strip().startswith(")"):
-            return make_fix(rule, [(value_end, value_end, f", {keyword}")])
-        return make_fix(rule, [(value_end, value_end, ","), (eol, eol, f"{loc.newline()}{indent}{keyword}")])
-    return make_fix(rule, [(value_end, value_end, f", {keyword}")])
+    return add_keyword_fix(rule, call, f"timeout={value}", loc)

@@ -89,8 +89,8 @@ class UnreachableExcept(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return facts.has_several_handlers
 
-    def needs_http_import(self) -> bool:
-        return False  # dead or redundant handlers are bugs in any code
+    def trigger_words(self) -> frozenset[str]:
+        return frozenset({"except"})  # dead or redundant handlers are bugs in any code
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

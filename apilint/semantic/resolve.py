@@ -64,6 +64,9 @@ class HttpCall:
 
 
 class Resolver(ReceiverTracking):
+    # Set by the engine after the traversal: lets analyses climb from a node to its parents.
+    parent_of: Mapping[cst.CSTNode, cst.CSTNode] = {}
+
     def __init__(self, model: ModuleModel, order_of: Mapping[cst.CSTNode, int],
                  extra_clients: Mapping[str, str]) -> None:
         self.model = model

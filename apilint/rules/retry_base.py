@@ -1,0 +1,67 @@
+"""Shared base of the retry rules API401-API406: one analysis per retry site, cached for all six."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from apilint.engine.precheck import AstFacts
+from apilint.engine.traversal import Visit
+from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.rules.base import Rule, RuleContext
+from apilint.semantic.retry_config import config_facts
+from apilint.semantic.retry_facts import RetryFacts
+from apilint.semantic.retry_loops import loop_facts
+
+_RETRY_LIBRARIES = frozenset({"tenacity", "backoff", "urllib3", "requests", "httpx"})
+_CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_exception", "on_predicate",
+                           "HTTPAdapter", "HTTPTransport", "AsyncHTTPTransport"})
+
+
+class RetryRule(Rule):
+    node_types: ClassVar[tuple[type[cst.CSTNode], ...]] = (cst.For, cst.While, cst.Call, cst.Decorator)
+
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        if facts.has_loop and (facts.http_modules or "sleep" in facts.call_names):
+            return True  # a hand-written loop (a retry helper may import no HTTP library)
+        return bool(facts.modules & _RETRY_LIBRARIES) and bool(facts.call_names & _CONFIG_NAMES or facts.modules & {"tenacity", "backoff"})
+
+    def trigger_words(self) -> frozenset[str]:
+        return HTTP_MODULE_ROOTS | {"tenacity", "backoff", "sleep"} | self.settings.extra_client_roots()
+
+    def facts(self, visit: Visit, ctx: RuleContext) -> RetryFacts | None:
+        key = ("retry", id(visit.node))
+        if key not in ctx.cache:
+            node = visit.node
+            settings = self.settings
+            if isinstance(node, (cst.For, cst.While)):
+                result = loop_facts(ctx.resolver, node, visit.scope, settings.target_version, settings.max_delay)
+            else:
+                result = config_facts(ctx.resolver, node, visit.scope, settings.max_delay, settings.target_version)
+            ctx.cache[key] = result
+        cached = ctx.cache[key]
+        return cached if isinstance(cached, RetryFacts) else None
+
+    def check(self, visit: Visit, ctx: RuleContext) -> None:
+        facts = self.facts(visit, ctx)
+        if facts is not None:
+            self.check_facts(facts, ctx)
+
+    def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
+        raise NotImplementedError
+
+    def position(self, facts: RetryFacts) -> cst.CSTNode:
+        return facts.node
+
+
+def describe(facts: RetryFacts) -> str:
+    return {
+        "loop": "this retry loop",
+        "urllib3": "Retry(...)",
+        "adapter": "HTTPAdapter(max_retries=N)",
+        "transport": "the transport's retries",
+        "tenacity": "this tenacity retry",
+        "backoff": "this backoff retry",
+    }[facts.kind]

@@ -1,0 +1,116 @@
+"""API404: retrying requests that failed with a 4xx status."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from apilint.engine.findings import Applicability, Fix, FixAvailability
+from apilint.engine.locate import Locator
+from apilint.knowledge.retries import RETRYABLE_CLIENT_ERRORS
+from apilint.rules.base import FixBuilder, RuleContext, make_fix
+from apilint.rules.retry_base import RetryRule, describe
+from apilint.semantic.retry_config import literal
+from apilint.semantic.retry_facts import RetryFacts
+
+
+class RetryOnClientError(RetryRule):
+    """## What it does
+    Checks for retries of requests that failed with a 4xx status other than
+    408, 425 and 429: urllib3 `Retry(status_forcelist=…)` containing such
+    codes (literal lists, sets, tuples, `range(…)`, comprehensions, module
+    constants); a hand-written retry loop that retries on any non-success
+    status (`if r.status_code != 200: continue`) or on any `HTTPError` from
+    `raise_for_status()` without looking at the status; tenacity retrying on
+    `HTTPError`/`RequestException`/`httpx.HTTPStatusError` (or on every
+    exception, its default) around a call that raises for status;
+    `backoff.on_exception` on those exceptions without `giveup=`.
+
+    ## Why is this bad?
+    A 400, 401, 403, 404 or 422 says the request itself is wrong: sending it
+    again fails the same way. The retries waste time (with backoff, often
+    minutes), hide the real error behind a retry-exhausted one, and add load.
+    Only 408, 425, 429 and 5xx are worth retrying.
+
+    ## Example
+    ```python
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    retry = Retry(total=3, backoff_factor=0.5, backoff_jitter=0.3, status_forcelist=[404, 500, 503])
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    retry = Retry(total=3, backoff_factor=0.5, backoff_jitter=0.3, status_forcelist=[500, 503])
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    ```
+
+    ## Fix safety
+    For a literal `status_forcelist` the fix removes the offending codes. It
+    is unsafe: those statuses now fail at once instead of being retried.
+
+    ## Options
+    None.
+
+    ## References
+    - [RFC 9110, section 15.5: Client Error 4xx](https://www.rfc-editor.org/rfc/rfc9110#section-15.5)
+    - [Google Cloud: Retry strategy](https://cloud.google.com/storage/docs/retry-strategy)
+    """
+
+    code = "API404"
+    name = "retry-on-client-error"
+    message = "{what} retries on {codes}: the same request will fail the same way"
+    fix_title = "Remove the 4xx codes from `status_forcelist`"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_safety = Applicability.UNSAFE
+
+    def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
+        if not (facts.any_client_error or facts.client_errors):
+            return
+        fix = _drop_codes(facts.forcelist) if facts.forcelist is not None else None
+        ctx.report(type(self), facts.node, fix=fix, what=describe(facts), codes=facts.client_error_text())
+
+
+def _drop_codes(literal_node: cst.BaseExpression) -> FixBuilder | None:
+    if not isinstance(literal_node, (cst.List, cst.Set, cst.Tuple)):
+        return None
+    elements = list(literal_node.elements)
+    values = [literal(el.value) if isinstance(el, cst.Element) else None for el in elements]
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
+        return None
+    drop = [i for i, v in enumerate(values) if 400 <= v < 500 and v not in RETRYABLE_CLIENT_ERRORS]  # type: ignore[operator]
+    keep = [i for i in range(len(elements)) if i not in drop]
+    if not drop or not keep:
+        return None
+
+    def build(loc: Locator) -> Fix | None:
+        edits = []
+        for index in drop:
+            element = elements[index].value
+            later = [k for k in keep if k > index]
+            if later:
+                # `404, 500` -> `500`: up to the next kept element.
+                edits.append((loc.start(element), loc.start(elements[later[0]].value), ""))
+            else:
+                # last ones: from the end of the previous kept element.
+                previous = max(k for k in keep if k < index)
+                if index == min(i for i in drop if i > previous):
+                    last = max(drop)
+                    edits.append((loc.end(elements[previous].value), loc.end(elements[last].value), ""))
+        merged: list[tuple[int, int, str]] = []
+        for start, end, text in sorted(set(edits)):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]), "")
+            else:
+                merged.append((start, end, text))
+        return make_fix(RetryOnClientError, merged)
+
+    return build

@@ -1,0 +1,41 @@
+"""What every retry site (a hand-written loop or a library configuration) is reduced to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import libcst as cst
+
+
+class Backoff(Enum):
+    NONE = "no wait"  # no sleep at all between attempts
+    CONSTANT = "a constant wait"
+    GROWING = "a growing wait"
+    SERVER = "the server's Retry-After"
+    UNKNOWN = "unknown"
+
+
+@dataclass(eq=False)
+class RetryFacts:
+    node: cst.CSTNode  # where findings are reported
+    kind: str  # "loop", "urllib3", "adapter", "transport", "tenacity", "backoff"
+    backoff: Backoff = Backoff.UNKNOWN
+    jitter: bool | None = None  # None: cannot tell
+    bounded: bool | None = None  # gives up after some attempts or time
+    capped: bool = False  # an explicit ceiling on one wait
+    max_wait: float | None = None  # largest single wait, when it can be computed
+    client_errors: frozenset[int] | None = None  # 4xx statuses retried (empty set: none)
+    any_client_error: bool = False
+    retry_after_ignored: bool = False
+    non_idempotent: str | None = None  # e.g. "POST", or "every method"
+    # Fix data (library configurations only).
+    call: cst.Call | None = None
+    backoff_factor_arg: cst.Arg | None = None
+    forcelist: cst.BaseExpression | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def client_error_text(self) -> str:
+        if self.any_client_error or not self.client_errors:
+            return "any 4xx"
+        return ", ".join(str(c) for c in sorted(self.client_errors))

@@ -1,0 +1,485 @@
+"""Hand-written retry loops: recognise them and work out their wait, bound and retried statuses.
+
+A retry loop is a `for`/`while` loop that makes an HTTP call (or calls a
+callable its function was given) and, on failure, goes round again: an
+`except` handler that does not leave the loop, or a status test that
+continues or sleeps. Loops over inputs (the loop variable is in the call),
+pagination (the call's arguments change in the loop) and polling (no failure
+test at all) are not retry loops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+import libcst as cst
+
+from apilint.knowledge.exceptions import hierarchy
+from apilint.knowledge.responses import STATUS_ATTRIBUTES
+from apilint.knowledge.retries import (
+    NON_IDEMPOTENT_METHODS,
+    RANDOM_MODULES,
+    RETRY_AFTER_STATUSES,
+    RETRYABLE_CLIENT_ERRORS,
+    SLEEP_FUNCTIONS,
+    STATUS_ERROR_CLASSES,
+)
+from apilint.semantic.evaluate import safe_eval, statuses_where_true
+from apilint.semantic.exceptions import ExceptionResolver
+from apilint.semantic.names import string_value
+from apilint.semantic.resolve import HttpCall, Resolver
+from apilint.semantic.retry_config import literal, module_constants
+from apilint.semantic.retry_facts import Backoff, RetryFacts
+from apilint.semantic.scope import BindingKind, FunctionScope, Scope
+
+_CODE = cst.Module([])
+_READ_TIMEOUTS = ("requests.exceptions.ReadTimeout", "httpx.ReadTimeout")
+_STATUS_VIEW = {  # response attribute -> the same test on the status `s`
+    "status_code": "s", "status": "s", "ok": "(s < 400)", "is_success": "(200 <= s < 300)",
+    "is_error": "(s >= 400)", "is_client_error": "(400 <= s < 500)", "is_server_error": "(s >= 500)",
+}
+
+
+class _Walker:
+    """Statements and expressions of a loop body, not entering nested loops, functions or classes."""
+
+    def __init__(self, body: cst.CSTNode) -> None:
+        self.nodes: list[cst.CSTNode] = []
+        self._collect(body, top=True)
+
+    def _collect(self, node: cst.CSTNode, top: bool = False) -> None:
+        if not top and isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For, cst.While)):
+            return
+        self.nodes.append(node)
+        for child in node.children:
+            self._collect(child)
+
+    def of(self, kind: type[cst.CSTNode] | tuple[type[cst.CSTNode], ...]) -> Iterator[cst.CSTNode]:
+        return (n for n in self.nodes if isinstance(n, kind))
+
+
+def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, target_version: str,
+               max_delay: float) -> RetryFacts | None:
+    walker = _Walker(loop.body)
+    calls = list(walker.of(cst.Call))
+    http_calls = [h for h in (resolver.http_call(c, scope) for c in calls) if h is not None]  # type: ignore[arg-type]
+    given = [c for c in calls if _calls_a_parameter(resolver, c, scope)]  # type: ignore[arg-type]
+    requests = [h.call for h in http_calls] + given
+    if not requests:
+        return None
+    if _iterates_inputs(loop, requests) or _changes_request(walker, requests, loop):
+        return None
+    responses = _response_names(walker, requests)
+    triggers = _failure_handlers(walker, requests)
+    status_tests = _status_tests(resolver, walker, loop, responses)
+    if not triggers and not status_tests:
+        return None
+    facts = RetryFacts(loop, "loop")
+    counters = _counters(loop, walker)
+    sleeps = [c for c in calls if resolver.qualified_name(c.func, scope) in SLEEP_FUNCTIONS]  # type: ignore[attr-defined]
+    _wait(resolver, facts, sleeps, walker, counters, scope)  # type: ignore[arg-type]
+    attempts = _attempts(loop)
+    facts.bounded = _bounded(loop, walker, counters, triggers)
+    if facts.backoff is Backoff.GROWING and not facts.capped:
+        facts.max_wait = _largest_wait(sleeps, walker, counters, attempts)  # type: ignore[arg-type]
+        if facts.max_wait is None and attempts is not None and attempts > 6:
+            facts.max_wait = float("inf")
+    constants = module_constants(resolver)
+    _client_errors(resolver, facts, triggers, status_tests, constants, scope, target_version)
+    loop_text = _CODE.code_for_node(loop).lower()
+    reads_retry_after = "retry-after" in loop_text or "retry_after" in loop_text
+    if sleeps and not reads_retry_after:
+        facts.retry_after_ignored = any(
+            _mentions_retry_after_status(test, constants) and bool(statuses & RETRY_AFTER_STATUSES)
+            for test, statuses in status_tests
+        )
+    facts.non_idempotent = _unsafe_method(resolver, http_calls, triggers, status_tests, scope, target_version)
+    return facts
+
+
+# -- recognising the loop -----------------------------------------------------
+
+def _calls_a_parameter(resolver: Resolver, call: cst.Call, scope: Scope) -> bool:
+    if not isinstance(call.func, cst.Name) or not isinstance(scope, FunctionScope):
+        return False
+    bindings = resolver.lookup(call.func.value, scope, None)
+    return len(bindings) == 1 and bindings[0].kind is BindingKind.PARAM and bindings[0].scope is scope
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found
+
+
+def _argument_names(requests: Sequence[cst.Call]) -> set[str]:
+    names: set[str] = set()
+    for call in requests:
+        for arg in call.args:
+            names |= _names_in(arg.value)
+        if isinstance(call.func, cst.Attribute):
+            names |= _names_in(call.func.value) - {"self"}
+    return names
+
+
+def _iterates_inputs(loop: cst.For | cst.While, requests: Sequence[cst.Call]) -> bool:
+    """`for url in urls: get(url)`: one request per item, not a retry of one request."""
+    if not isinstance(loop, cst.For):
+        return False
+    targets = _names_in(loop.target)
+    if targets & _argument_names(requests):
+        return True
+    iterator = loop.iter
+    if isinstance(iterator, cst.Call) and isinstance(iterator.func, (cst.Name, cst.Attribute)):
+        name = iterator.func.attr.value if isinstance(iterator.func, cst.Attribute) else iterator.func.value
+        return name not in ("range", "count", "repeat")
+    return not isinstance(iterator, cst.Call)
+
+
+def _changes_request(walker: _Walker, requests: Sequence[cst.Call], loop: cst.For | cst.While) -> bool:
+    """Pagination: a name the request uses is reassigned in the loop (`url = data["next"]`)."""
+    used = _argument_names(requests)
+    for node in walker.of((cst.Assign, cst.AugAssign, cst.AnnAssign)):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            base = target
+            while isinstance(base, (cst.Subscript, cst.Attribute)):
+                base = base.value
+            if isinstance(base, cst.Name) and base.value in used and base.value != "self":
+                if isinstance(target, cst.Attribute) and target.attr.value.lower() in ("headers", "auth", "cookies"):
+                    continue
+                return True
+    return False
+
+
+def _response_names(walker: _Walker, requests: Sequence[cst.Call]) -> set[str]:
+    names = set()
+    for node in walker.of(cst.Assign):
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value  # type: ignore[attr-defined]
+        if any(value is call for call in requests) and len(node.targets) == 1:  # type: ignore[attr-defined]
+            target = node.targets[0].target  # type: ignore[attr-defined]
+            if isinstance(target, cst.Name):
+                names.add(target.value)
+    return names
+
+
+def _leaves(block: cst.CSTNode) -> bool:
+    """Does every path through this block end in return/raise/break?"""
+    statements: Sequence[cst.CSTNode]
+    if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        statements = block.body
+    else:
+        return False
+    for statement in statements:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
+        for item in small:
+            if isinstance(item, (cst.Return, cst.Raise, cst.Break)):
+                return True
+            if isinstance(item, cst.If) and _if_leaves(item):
+                return True
+    return False
+
+
+def _if_leaves(node: cst.If) -> bool:
+    if node.orelse is None or not _leaves(node.body):
+        return False
+    other = node.orelse
+    return _if_leaves(other) if isinstance(other, cst.If) else _leaves(other.body)
+
+
+def _failure_handlers(walker: _Walker, requests: Sequence[cst.Call]) -> list[cst.ExceptHandler]:
+    """Handlers of a try around the request that let the loop go round again."""
+    found = []
+    for node in walker.of(cst.Try):
+        assert isinstance(node, cst.Try)
+        inner = _Walker(node.body)
+        if not any(any(n is call for n in inner.nodes) for call in requests):
+            continue
+        found.extend(h for h in node.handlers if not _leaves(h.body))
+    return found
+
+
+def _status_expression(test: cst.BaseExpression, responses: set[str]) -> str | None:
+    """The test rewritten over the status `s`, if it looks at a response's status at all."""
+    text = _CODE.code_for_node(test)
+    touched = False
+    for name in responses:
+        for attr, view in _STATUS_VIEW.items():
+            pattern = rf"\b{re.escape(name)}\.{attr}\b"
+            if re.search(pattern, text):
+                text, touched = re.sub(pattern, view, text), True
+        if re.fullmatch(rf"\s*(not\s+)?{re.escape(name)}\s*", text):
+            text, touched = re.sub(rf"\b{re.escape(name)}\b", "(s < 400)", text), True
+    return text if touched else None
+
+
+def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While,
+                  responses: set[str]) -> list[tuple[str, frozenset[int]]]:
+    """(test source, statuses for which the loop goes round) for each status test that retries."""
+    constants = module_constants(resolver)
+    tests: list[tuple[str, frozenset[int]]] = []
+    candidates = [(n.test, n) for n in walker.of(cst.If)]  # type: ignore[attr-defined]
+    if isinstance(loop, cst.While):
+        candidates.append((loop.test, loop))
+    for test, owner in candidates:
+        source = _status_expression(test, responses)
+        if source is None:
+            continue
+        statuses = statuses_where_true(source, "s", range(200, 600), constants)
+        if statuses is None:
+            continue
+        if isinstance(owner, cst.If):
+            body_retries = _mentions(owner.body, cst.Continue) or (_sleeps_in(owner.body) and not _leaves(owner.body))
+            if body_retries:
+                tests.append((source, statuses))
+            elif _leaves(owner.body) and owner.orelse is None:
+                # `if r.ok: return r.json()` then sleep: every other status goes round again.
+                tests.append((source, frozenset(range(200, 600)) - statuses))
+        else:
+            tests.append((source, statuses))
+    return tests
+
+
+def _mentions(block: cst.CSTNode, kind: type[cst.CSTNode]) -> bool:
+    return any(isinstance(n, kind) for n in _Walker(block).nodes)
+
+
+def _sleeps_in(block: cst.CSTNode) -> bool:
+    return any(isinstance(n, cst.Call) and "sleep" in _CODE.code_for_node(n.func) for n in _Walker(block).nodes)
+
+
+# -- wait, bound --------------------------------------------------------------
+
+def _counters(loop: cst.For | cst.While, walker: _Walker) -> set[str]:
+    counters = set()
+    if isinstance(loop, cst.For):
+        counters |= _names_in(loop.target)
+    for node in walker.of(cst.AugAssign):
+        if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):  # type: ignore[attr-defined]
+            counters.add(node.target.value)  # type: ignore[attr-defined]
+    return counters
+
+
+def _loop_assignments(walker: _Walker) -> dict[str, list[cst.BaseExpression]]:
+    found: dict[str, list[cst.BaseExpression]] = {}
+    for node in walker.of(cst.Assign):
+        for target in node.targets:  # type: ignore[attr-defined]
+            if isinstance(target.target, cst.Name):
+                found.setdefault(target.target.value, []).append(node.value)  # type: ignore[attr-defined]
+    return found
+
+
+def _expand(expr: cst.BaseExpression, assigned: Mapping[str, list[cst.BaseExpression]], depth: int = 0) -> str:
+    """The expression's source with names assigned in the loop replaced by their values."""
+    text = _CODE.code_for_node(expr)
+    if depth > 3:
+        return text
+    for name, values in assigned.items():
+        if re.search(rf"\b{re.escape(name)}\b", text) and len(values) == 1 and name not in _names_in(values[0]):
+            text = re.sub(rf"\b{re.escape(name)}\b", "(" + _expand(values[0], assigned, depth + 1) + ")", text)
+    return text
+
+
+def _sleep_argument(call: cst.Call) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value in ("secs", "seconds", "delay"):
+            return arg.value
+    return None
+
+
+def _wait(resolver: Resolver, facts: RetryFacts, sleeps: Sequence[cst.Call], walker: _Walker,
+          counters: set[str], scope: Scope) -> None:
+    if not sleeps:
+        facts.backoff, facts.jitter = Backoff.NONE, False
+        return
+    assigned = _loop_assignments(walker)
+    updated = {n.target.value for n in walker.of(cst.AugAssign) if isinstance(n.target, cst.Name)}  # type: ignore[attr-defined]
+    updated |= {name for name, values in assigned.items() if any(name in _names_in(v) for v in values)}
+    kinds = []
+    for sleep in sleeps:
+        argument = _sleep_argument(sleep)
+        if argument is None:
+            continue
+        text = _expand(argument, assigned)
+        lowered = text.lower()
+        if "retry-after" in lowered or "retry_after" in lowered:
+            kinds.append(Backoff.SERVER)
+            continue
+        try:
+            expanded = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            kinds.append(Backoff.UNKNOWN)
+            continue
+        names = _names_in(expanded)
+        grows_by_counter = bool(names & counters) and re.search(r"\*\*|\*|<<", text) is not None
+        if grows_by_counter or names & updated:
+            kinds.append(Backoff.GROWING)
+        elif _opaque_call(expanded):
+            kinds.append(Backoff.UNKNOWN)
+        else:
+            kinds.append(Backoff.CONSTANT)
+        random_part = any(
+            isinstance(n, cst.Call) and (
+                (resolver.qualified_name(n.func, scope) or "").startswith(RANDOM_MODULES)
+                or "jitter" in _CODE.code_for_node(n.func).lower()
+            )
+            for n in _Walker(expanded).nodes
+        ) or "jitter" in lowered
+        facts.jitter = bool(facts.jitter) or random_part
+        facts.capped = facts.capped or bool(re.search(r"\bmin\(", text))
+    for kind in (Backoff.SERVER, Backoff.GROWING, Backoff.UNKNOWN, Backoff.CONSTANT):
+        if kind in kinds:
+            facts.backoff = kind
+            break
+    if facts.backoff is Backoff.UNKNOWN:
+        facts.jitter = None
+
+
+def _opaque_call(expr: cst.BaseExpression) -> bool:
+    """A call we cannot see into (`self._delay(n)`), other than arithmetic helpers."""
+    for node in _Walker(expr).nodes:
+        if isinstance(node, cst.Call):
+            name = _CODE.code_for_node(node.func)
+            if name not in ("min", "max", "float", "int", "abs", "round"):
+                return True
+    return False
+
+
+def _attempts(loop: cst.For | cst.While) -> int | None:
+    if isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and _CODE.code_for_node(loop.iter.func) == "range":
+        values = [literal(a.value) for a in loop.iter.args]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return len(range(*values))
+    return None
+
+
+def _bounded(loop: cst.For | cst.While, walker: _Walker, counters: set[str],
+             handlers: Sequence[cst.ExceptHandler]) -> bool:
+    if isinstance(loop, cst.For):
+        iterator = loop.iter
+        return not (isinstance(iterator, cst.Call) and _CODE.code_for_node(iterator.func).endswith(("count", "repeat")))
+    test_names = _names_in(loop.test)
+    if test_names & counters or _mentions_time(loop.test):
+        return True
+    if literal(loop.test) not in (True, 1) and not test_names & counters:
+        pass  # a condition not tied to attempts or time: like `while True`
+    for node in walker.of(cst.If):
+        names = _names_in(node.test)  # type: ignore[attr-defined]
+        if (names & counters or _mentions_time(node.test)) and _mentions_exit(node.body):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def _mentions_time(node: cst.CSTNode) -> bool:
+    text = _CODE.code_for_node(node)
+    return bool(re.search(r"\b(monotonic|time|perf_counter|now|utcnow)\(\)|deadline|timeout|elapsed", text))
+
+
+def _mentions_exit(block: cst.CSTNode) -> bool:
+    return any(isinstance(n, (cst.Return, cst.Raise, cst.Break)) for n in _Walker(block).nodes)
+
+
+def _largest_wait(sleeps: Sequence[cst.Call], walker: _Walker, counters: set[str], attempts: int | None) -> float | None:
+    if attempts is None or len(counters) != 1:
+        return None
+    counter = next(iter(counters))
+    assigned = _loop_assignments(walker)
+    largest = None
+    for sleep in sleeps:
+        argument = _sleep_argument(sleep)
+        if argument is None:
+            continue
+        try:
+            value = safe_eval(_expand(argument, assigned), {counter: max(attempts - 1, 0)})
+        except ValueError:
+            return None
+        if isinstance(value, (int, float)):
+            largest = max(largest or 0.0, float(value))
+    return largest
+
+
+# -- what is retried ----------------------------------------------------------
+
+def _client_errors(resolver: Resolver, facts: RetryFacts, handlers: Sequence[cst.ExceptHandler],
+                   status_tests: Sequence[tuple[str, frozenset[int]]], constants: Mapping[str, object],
+                   scope: Scope, target_version: str) -> None:
+    codes: set[int] = set()
+    for _, statuses in status_tests:
+        codes |= {s for s in statuses if 400 <= s < 500 and s not in RETRYABLE_CLIENT_ERRORS}
+    every = set(range(400, 500)) - RETRYABLE_CLIENT_ERRORS
+    if codes >= every:
+        facts.any_client_error = True
+    facts.client_errors = frozenset(codes)
+    table = hierarchy(target_version)
+    exceptions = ExceptionResolver(resolver, table)
+    for handler in handlers:
+        try_node = _try_of(resolver, handler)
+        if try_node is None or ".raise_for_status(" not in _CODE.code_for_node(try_node.body):
+            continue
+        body_text = _CODE.code_for_node(handler.body)
+        if any(attr in body_text for attr in ("status_code", ".status", ".response")):
+            continue  # it looks at the status before going round
+        for caught in exceptions.caught(handler, scope):
+            if any(_covers(caught.canonical, error, table) or caught.node is None for error in STATUS_ERROR_CLASSES):
+                facts.any_client_error = True
+
+
+def _covers(canonical: str | None, error: str, table: object) -> bool:
+    from apilint.knowledge.exceptions import Hierarchy
+
+    assert isinstance(table, Hierarchy)
+    target = table.canonical(error)
+    return canonical is not None and target is not None and canonical in table.ancestors(target)
+
+
+def _try_of(resolver: Resolver, handler: cst.ExceptHandler) -> cst.Try | None:
+    parent = resolver.parent_of.get(handler)
+    return parent if isinstance(parent, cst.Try) else None
+
+
+def _mentions_retry_after_status(test: str, constants: Mapping[str, object]) -> bool:
+    if re.search(r"\b(429|503)\b", test):
+        return True
+    for name, value in constants.items():
+        if re.search(rf"\b{re.escape(name)}\b", test) and isinstance(value, set) and value & RETRY_AFTER_STATUSES:
+            return True
+    return False
+
+
+def _unsafe_method(resolver: Resolver, http_calls: Sequence[HttpCall], handlers: Sequence[cst.ExceptHandler],
+                   status_tests: Sequence[tuple[str, frozenset[int]]], scope: Scope, target_version: str) -> str | None:
+    methods = {_method_of(h) for h in http_calls} & NON_IDEMPOTENT_METHODS
+    if not methods:
+        return None
+    function_text = _CODE.code_for_node(scope.node).lower()
+    if "idempotency" in function_text or "idempotent" in function_text:
+        return None
+    after_server = any(any(s >= 500 for s in statuses) for _, statuses in status_tests)
+    table = hierarchy(target_version)
+    exceptions = ExceptionResolver(resolver, table)
+    for handler in handlers:
+        for caught in exceptions.caught(handler, scope):
+            if caught.node is None or any(_covers(caught.canonical, t, table) for t in _READ_TIMEOUTS):
+                after_server = True
+    return "/".join(sorted(methods)) if after_server else None
+
+
+def _method_of(http: HttpCall) -> str:
+    if http.method in ("request", "urlopen"):
+        first = next((a.value for a in http.call.args if a.keyword is None), None)
+        text = string_value(first) if first is not None else None
+        return text.upper() if text else ""
+    return http.method.upper()
+
+
+__all__ = ["loop_facts", "STATUS_ATTRIBUTES"]
