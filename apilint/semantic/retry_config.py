@@ -204,8 +204,9 @@ def _tenacity(resolver: Resolver, node: cst.CSTNode, call: cst.Call | None, scop
     facts.bounded = stop is not None
     if growing and not facts.capped and attempts is not None:
         first = growing[0]
-        multiplier = literal(keyword_arg(first, "multiplier").value) if keyword_arg(first, "multiplier") else 1
-        base = literal(keyword_arg(first, "exp_base").value) if keyword_arg(first, "exp_base") else 2
+        multiplier_arg, base_arg = keyword_arg(first, "multiplier"), keyword_arg(first, "exp_base")
+        multiplier = literal(multiplier_arg.value) if multiplier_arg is not None else 1
+        base = literal(base_arg.value) if base_arg is not None else 2
         if isinstance(multiplier, (int, float)) and isinstance(base, (int, float)):
             facts.max_wait = min(TENACITY_MAX_WAIT, float(multiplier) * float(base) ** min(max(attempts - 2, 0), 64))
     elif growing and not facts.capped and stop is not None and _stop_delay(resolver, stop, scope) is not None:

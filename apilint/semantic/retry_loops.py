@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -34,6 +35,7 @@ from apilint.semantic.retry_facts import Backoff, RetryFacts
 from apilint.semantic.scope import BindingKind, FunctionScope, Scope
 
 _CODE = cst.Module([])
+N = TypeVar("N", bound=cst.CSTNode)
 _READ_TIMEOUTS = ("requests.exceptions.ReadTimeout", "httpx.ReadTimeout")
 _STATUS_VIEW = {  # response attribute -> the same test on the status `s`
     "status_code": "s", "status": "s", "ok": "(s < 400)", "is_success": "(200 <= s < 300)",
@@ -55,17 +57,17 @@ class _Walker:
         for child in node.children:
             self._collect(child)
 
-    def of(self, kind: type[cst.CSTNode] | tuple[type[cst.CSTNode], ...]) -> Iterator[cst.CSTNode]:
+    def of(self, kind: type[N] | tuple[type[N], ...]) -> Iterator[N]:
         return (n for n in self.nodes if isinstance(n, kind))
 
 
 def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, target_version: str,
                max_delay: float) -> RetryFacts | None:
     walker = _Walker(loop.body)
-    calls = list(walker.of(cst.Call))
-    http_calls = [h for h in (resolver.http_call(c, scope) for c in calls) if h is not None]  # type: ignore[arg-type]
-    given = [c for c in calls if _calls_a_parameter(resolver, c, scope)]  # type: ignore[arg-type]
-    requests = [h.call for h in http_calls] + given
+    calls: list[cst.Call] = list(walker.of(cst.Call))
+    http_calls = [h for h in (resolver.http_call(c, scope) for c in calls) if h is not None]
+    given = [c for c in calls if _calls_a_parameter(resolver, c, scope)]
+    requests: list[cst.Call] = [h.call for h in http_calls] + given
     if not requests:
         return None
     if _iterates_inputs(loop, requests) or _changes_request(walker, requests, loop):
@@ -77,12 +79,12 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
         return None
     facts = RetryFacts(loop, "loop")
     counters = _counters(loop, walker)
-    sleeps = [c for c in calls if resolver.qualified_name(c.func, scope) in SLEEP_FUNCTIONS]  # type: ignore[attr-defined]
-    _wait(resolver, facts, sleeps, walker, counters, scope)  # type: ignore[arg-type]
+    sleeps = [c for c in calls if (resolver.qualified_name(c.func, scope) or "") in SLEEP_FUNCTIONS]
+    _wait(resolver, facts, sleeps, walker, counters, scope)
     attempts = _attempts(loop)
     facts.bounded = _bounded(loop, walker, counters, triggers)
     if facts.backoff is Backoff.GROWING and not facts.capped:
-        facts.max_wait = _largest_wait(sleeps, walker, counters, attempts)  # type: ignore[arg-type]
+        facts.max_wait = _largest_wait(sleeps, walker, counters, attempts)
         if facts.max_wait is None and attempts is not None and attempts > 6:
             facts.max_wait = float("inf")
     constants = module_constants(resolver)
@@ -165,9 +167,9 @@ def _changes_request(walker: _Walker, requests: Sequence[cst.Call], loop: cst.Fo
 def _response_names(walker: _Walker, requests: Sequence[cst.Call]) -> set[str]:
     names = set()
     for node in walker.of(cst.Assign):
-        value = node.value.expression if isinstance(node.value, cst.Await) else node.value  # type: ignore[attr-defined]
-        if any(value is call for call in requests) and len(node.targets) == 1:  # type: ignore[attr-defined]
-            target = node.targets[0].target  # type: ignore[attr-defined]
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if any(value is call for call in requests) and len(node.targets) == 1:
+            target = node.targets[0].target
             if isinstance(target, cst.Name):
                 names.add(target.value)
     return names
@@ -199,9 +201,8 @@ def _if_leaves(node: cst.If) -> bool:
 
 def _failure_handlers(walker: _Walker, requests: Sequence[cst.Call]) -> list[cst.ExceptHandler]:
     """Handlers of a try around the request that let the loop go round again."""
-    found = []
+    found: list[cst.ExceptHandler] = []
     for node in walker.of(cst.Try):
-        assert isinstance(node, cst.Try)
         inner = _Walker(node.body)
         if not any(any(n is call for n in inner.nodes) for call in requests):
             continue
@@ -228,7 +229,7 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
     """(test source, statuses for which the loop goes round) for each status test that retries."""
     constants = module_constants(resolver)
     tests: list[tuple[str, frozenset[int]]] = []
-    candidates = [(n.test, n) for n in walker.of(cst.If)]  # type: ignore[attr-defined]
+    candidates: list[tuple[cst.BaseExpression, cst.If | cst.While]] = [(n.test, n) for n in walker.of(cst.If)]
     if isinstance(loop, cst.While):
         candidates.append((loop.test, loop))
     for test, owner in candidates:
@@ -265,17 +266,17 @@ def _counters(loop: cst.For | cst.While, walker: _Walker) -> set[str]:
     if isinstance(loop, cst.For):
         counters |= _names_in(loop.target)
     for node in walker.of(cst.AugAssign):
-        if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):  # type: ignore[attr-defined]
-            counters.add(node.target.value)  # type: ignore[attr-defined]
+        if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
+            counters.add(node.target.value)
     return counters
 
 
 def _loop_assignments(walker: _Walker) -> dict[str, list[cst.BaseExpression]]:
     found: dict[str, list[cst.BaseExpression]] = {}
     for node in walker.of(cst.Assign):
-        for target in node.targets:  # type: ignore[attr-defined]
+        for target in node.targets:
             if isinstance(target.target, cst.Name):
-                found.setdefault(target.target.value, []).append(node.value)  # type: ignore[attr-defined]
+                found.setdefault(target.target.value, []).append(node.value)
     return found
 
 
@@ -303,7 +304,7 @@ def _wait(resolver: Resolver, facts: RetryFacts, sleeps: Sequence[cst.Call], wal
         facts.backoff, facts.jitter = Backoff.NONE, False
         return
     assigned = _loop_assignments(walker)
-    updated = {n.target.value for n in walker.of(cst.AugAssign) if isinstance(n.target, cst.Name)}  # type: ignore[attr-defined]
+    updated = {n.target.value for n in walker.of(cst.AugAssign) if isinstance(n.target, cst.Name)}
     updated |= {name for name, values in assigned.items() if any(name in _names_in(v) for v in values)}
     kinds = []
     for sleep in sleeps:
@@ -374,8 +375,8 @@ def _bounded(loop: cst.For | cst.While, walker: _Walker, counters: set[str],
     if literal(loop.test) not in (True, 1) and not test_names & counters:
         pass  # a condition not tied to attempts or time: like `while True`
     for node in walker.of(cst.If):
-        names = _names_in(node.test)  # type: ignore[attr-defined]
-        if (names & counters or _mentions_time(node.test)) and _mentions_exit(node.body):  # type: ignore[attr-defined]
+        names = _names_in(node.test)
+        if (names & counters or _mentions_time(node.test)) and _mentions_exit(node.body):
             return True
     return False
 
