@@ -141,6 +141,8 @@ def _urllib3(resolver: Resolver, call: cst.Call, max_delay: float) -> RetryFacts
     facts.backoff_factor_arg = args.get("backoff_factor")
     if factor in (0, 0.0, None, False):
         facts.backoff = Backoff.NONE
+    elif "backoff_max" in args and _same(args["backoff_max"].value, args["backoff_factor"].value):
+        facts.backoff = Backoff.CONSTANT  # capped at the first wait: every wait is the same
     else:
         facts.backoff = Backoff.GROWING
     jitter = value.get("backoff_jitter", 0.0) if "backoff_jitter" in args else 0.0
@@ -171,6 +173,10 @@ def _urllib3(resolver: Resolver, call: cst.Call, max_delay: float) -> RetryFacts
             if unsafe:
                 facts.non_idempotent = "/".join(unsafe)
     return facts
+
+
+def _same(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+    return _CODE.code_for_node(a).strip() == _CODE.code_for_node(b).strip()
 
 
 def _codes(resolver: Resolver, expr: cst.BaseExpression) -> frozenset[int] | None:

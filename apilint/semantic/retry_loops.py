@@ -66,7 +66,7 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
     walker = _Walker(loop.body)
     calls: list[cst.Call] = list(walker.of(cst.Call))
     http_calls = [h for h in (resolver.http_call(c, scope) for c in calls) if h is not None]
-    given = [c for c in calls if _calls_a_parameter(resolver, c, scope)]
+    given = [c for c in calls if _calls_a_parameter(resolver, c, scope) and not _fed_by_loop(c, walker)]
     requests: list[cst.Call] = [h.call for h in http_calls] + given
     if not requests:
         return None
@@ -77,6 +77,8 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
     status_tests = _status_tests(resolver, walker, loop, responses)
     if not triggers and not status_tests:
         return None
+    if not http_calls and not _failure_handlers(walker, given):
+        return None  # a helper's callable is retried only when a handler around it goes round
     facts = RetryFacts(loop, "loop")
     counters = _counters(loop, walker)
     sleeps = [c for c in calls if (resolver.qualified_name(c.func, scope) or "") in SLEEP_FUNCTIONS]
@@ -107,6 +109,15 @@ def _calls_a_parameter(resolver: Resolver, call: cst.Call, scope: Scope) -> bool
         return False
     bindings = resolver.lookup(call.func.value, scope, None)
     return len(bindings) == 1 and bindings[0].kind is BindingKind.PARAM and bindings[0].scope is scope
+
+
+def _fed_by_loop(call: cst.Call, walker: _Walker) -> bool:
+    """`handler(message)` with `message` produced in the loop: a new input each time, not a retry."""
+    assigned = set()
+    for node in walker.of(cst.Assign):
+        for target in node.targets:
+            assigned |= _names_in(target.target)
+    return bool(_argument_names([call]) & assigned)
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -145,21 +156,29 @@ def _iterates_inputs(loop: cst.For | cst.While, requests: Sequence[cst.Call]) ->
 
 
 def _changes_request(walker: _Walker, requests: Sequence[cst.Call], loop: cst.For | cst.While) -> bool:
-    """Pagination: a name the request uses is reassigned in the loop (`url = data["next"]`)."""
-    used = _argument_names(requests)
-    for node in walker.of((cst.Assign, cst.AugAssign, cst.AnnAssign)):
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            targets = [node.target]
-        for target in targets:
-            base = target
+    """Pagination: an argument of the request is advanced in the loop, from the response
+    (`url = data["next"]`) or by a counter (`page += 1`). Rebuilding auth or headers is not paging."""
+    used = _argument_names(requests) - {"self"}
+    tainted = _response_names(walker, requests)
+    for _ in range(2):  # names derived from the response: `data = r.json()`, `url = data["next"]`
+        for assignment in walker.of(cst.Assign):
+            if _names_in(assignment.value) & tainted:
+                for assign_target in assignment.targets:
+                    tainted |= _names_in(assign_target.target)
+    for statement in walker.nodes:
+        if not isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            continue
+        targets: list[cst.BaseExpression] = (
+            [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
+        )
+        value = statement.value
+        for expr in targets:
+            base = expr
             while isinstance(base, (cst.Subscript, cst.Attribute)):
                 base = base.value
-            if isinstance(base, cst.Name) and base.value in used and base.value != "self":
-                if isinstance(target, cst.Attribute) and target.attr.value.lower() in ("headers", "auth", "cookies"):
-                    continue
+            if not (isinstance(base, cst.Name) and base.value in used):
+                continue
+            if isinstance(statement, cst.AugAssign) or (value is not None and _names_in(value) & tainted):
                 return True
     return False
 
@@ -226,9 +245,16 @@ def _status_expression(test: cst.BaseExpression, responses: set[str]) -> str | N
 
 def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While,
                   responses: set[str]) -> list[tuple[str, frozenset[int]]]:
-    """(test source, statuses for which the loop goes round) for each status test that retries."""
+    """(test source, statuses for which the loop goes round) for each status test that retries.
+
+    When another status test leaves the loop on a condition we cannot evaluate
+    (`resp.status_code not in self.retry_errors`), the "everything else goes
+    round" reading of a success test is dropped: we cannot tell what is retried.
+    """
     constants = module_constants(resolver)
     tests: list[tuple[str, frozenset[int]]] = []
+    complements: list[tuple[str, frozenset[int]]] = []
+    uncertain = False
     candidates: list[tuple[cst.BaseExpression, cst.If | cst.While]] = [(n.test, n) for n in walker.of(cst.If)]
     if isinstance(loop, cst.While):
         candidates.append((loop.test, loop))
@@ -238,6 +264,7 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
             continue
         statuses = statuses_where_true(source, "s", range(200, 600), constants)
         if statuses is None:
+            uncertain = uncertain or (isinstance(owner, cst.If) and _mentions_exit(owner.body))
             continue
         if isinstance(owner, cst.If):
             body_retries = _mentions(owner.body, cst.Continue) or (_sleeps_in(owner.body) and not _leaves(owner.body))
@@ -245,10 +272,12 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
                 tests.append((source, statuses))
             elif _leaves(owner.body) and owner.orelse is None:
                 # `if r.ok: return r.json()` then sleep: every other status goes round again.
-                tests.append((source, frozenset(range(200, 600)) - statuses))
+                complements.append((source, frozenset(range(200, 600)) - statuses))
+            elif _mentions_exit(owner.body):
+                uncertain = uncertain or owner.orelse is not None
         else:
             tests.append((source, statuses))
-    return tests
+    return tests if uncertain else tests + complements
 
 
 def _mentions(block: cst.CSTNode, kind: type[cst.CSTNode]) -> bool:
@@ -313,7 +342,8 @@ def _wait(resolver: Resolver, facts: RetryFacts, sleeps: Sequence[cst.Call], wal
             continue
         text = _expand(argument, assigned)
         lowered = text.lower()
-        if "retry-after" in lowered or "retry_after" in lowered:
+        sources = " ".join(_CODE.code_for_node(v) for name in _names_in(argument) for v in assigned.get(name, []))
+        if "retry-after" in lowered or "retry_after" in lowered or "retry-after" in sources.lower():
             kinds.append(Backoff.SERVER)
             continue
         try:
