@@ -92,6 +92,11 @@ def _drop_codes(literal_node: cst.BaseExpression) -> FixBuilder | None:
         return None
 
     def build(loc: Locator) -> Fix | None:
+        if isinstance(literal_node, cst.Tuple) and len(keep) == 1:
+            # `(500, 404)` -> `(500,)`: a one-element tuple keeps its comma.
+            only = loc.text[loc.start(elements[keep[0]].value):loc.end(elements[keep[0]].value)]
+            first, last = elements[0].value, elements[-1].value
+            return make_fix(RetryOnClientError, [(loc.start(first), loc.end(last), only + ",")])
         edits = []
         for index in drop:
             element = elements[index].value

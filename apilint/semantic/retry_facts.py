@@ -36,6 +36,8 @@ class RetryFacts:
     notes: dict[str, str] = field(default_factory=dict)
 
     def client_error_text(self) -> str:
-        if self.any_client_error or not self.client_errors:
+        codes = sorted(self.client_errors or ())
+        if self.any_client_error or not codes or len(codes) >= 90:
             return "any 4xx"
-        return ", ".join(str(c) for c in sorted(self.client_errors))
+        shown = ", ".join(str(c) for c in codes[:8])
+        return shown + (f" and {len(codes) - 8} more 4xx" if len(codes) > 8 else "")
