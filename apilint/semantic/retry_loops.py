@@ -270,7 +270,7 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
             body_retries = _mentions(owner.body, cst.Continue) or (_sleeps_in(owner.body) and not _leaves(owner.body))
             if body_retries:
                 tests.append((source, statuses))
-            elif _leaves(owner.body) and owner.orelse is None:
+            elif _leaves(owner.body) and owner.orelse is None and statuses and max(statuses) < 400:
                 # `if r.ok: return r.json()` then sleep: every other status goes round again.
                 complements.append((source, frozenset(range(200, 600)) - statuses))
             elif _mentions_exit(owner.body):
