@@ -95,21 +95,21 @@ def _drop_codes(literal_node: cst.BaseExpression) -> FixBuilder | None:
         if isinstance(literal_node, cst.Tuple) and len(keep) == 1:
             # `(500, 404)` -> `(500,)`: a one-element tuple keeps its comma.
             only = loc.text[loc.start(elements[keep[0]].value):loc.end(elements[keep[0]].value)]
-            first, last = elements[0].value, elements[-1].value
-            return make_fix(RetryOnClientError, [(loc.start(first), loc.end(last), only + ",")])
+            head, tail = elements[0].value, elements[-1].value
+            return make_fix(RetryOnClientError, [(loc.start(head), loc.end(tail), only + ",")])
         edits = []
         for index in drop:
-            element = elements[index].value
+            dropped = elements[index].value
             later = [k for k in keep if k > index]
             if later:
                 # `404, 500` -> `500`: up to the next kept element.
-                edits.append((loc.start(element), loc.start(elements[later[0]].value), ""))
+                edits.append((loc.start(dropped), loc.start(elements[later[0]].value), ""))
             else:
                 # last ones: from the end of the previous kept element.
                 previous = max(k for k in keep if k < index)
                 if index == min(i for i in drop if i > previous):
-                    last = max(drop)
-                    edits.append((loc.end(elements[previous].value), loc.end(elements[last].value), ""))
+                    final = max(drop)
+                    edits.append((loc.end(elements[previous].value), loc.end(elements[final].value), ""))
         merged: list[tuple[int, int, str]] = []
         for start, end, text in sorted(set(edits)):
             if merged and start < merged[-1][1]:
