@@ -11,8 +11,7 @@ test at all) are not retry loops.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
@@ -20,22 +19,22 @@ from apilint.knowledge.exceptions import hierarchy
 from apilint.knowledge.responses import STATUS_ATTRIBUTES
 from apilint.knowledge.retries import (
     NON_IDEMPOTENT_METHODS,
-    RANDOM_MODULES,
     RETRY_AFTER_STATUSES,
     RETRYABLE_CLIENT_ERRORS,
     SLEEP_FUNCTIONS,
     STATUS_ERROR_CLASSES,
 )
-from apilint.semantic.evaluate import safe_eval, statuses_where_true
+from apilint.semantic.evaluate import statuses_where_true
+from apilint.semantic.loop_walk import LoopWalker, names_in
+from apilint.semantic.retry_waits import attempts, bounded, counters, largest_wait, mentions_exit, wait
 from apilint.semantic.exceptions import ExceptionResolver
 from apilint.semantic.names import string_value
 from apilint.semantic.resolve import HttpCall, Resolver
-from apilint.semantic.retry_config import literal, module_constants
+from apilint.semantic.retry_config import module_constants
 from apilint.semantic.retry_facts import Backoff, RetryFacts
 from apilint.semantic.scope import BindingKind, FunctionScope, Scope
 
 _CODE = cst.Module([])
-N = TypeVar("N", bound=cst.CSTNode)
 _READ_TIMEOUTS = ("requests.exceptions.ReadTimeout", "httpx.ReadTimeout")
 _STATUS_VIEW = {  # response attribute -> the same test on the status `s`
     "status_code": "s", "status": "s", "ok": "(s < 400)", "is_success": "(200 <= s < 300)",
@@ -43,27 +42,9 @@ _STATUS_VIEW = {  # response attribute -> the same test on the status `s`
 }
 
 
-class _Walker:
-    """Statements and expressions of a loop body, not entering nested loops, functions or classes."""
-
-    def __init__(self, body: cst.CSTNode) -> None:
-        self.nodes: list[cst.CSTNode] = []
-        self._collect(body, top=True)
-
-    def _collect(self, node: cst.CSTNode, top: bool = False) -> None:
-        if not top and isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For, cst.While)):
-            return
-        self.nodes.append(node)
-        for child in node.children:
-            self._collect(child)
-
-    def of(self, kind: type[N] | tuple[type[N], ...]) -> Iterator[N]:
-        return (n for n in self.nodes if isinstance(n, kind))
-
-
 def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, target_version: str,
                max_delay: float) -> RetryFacts | None:
-    walker = _Walker(loop.body)
+    walker = LoopWalker(loop.body)
     calls: list[cst.Call] = list(walker.of(cst.Call))
     http_calls = [h for h in (resolver.http_call(c, scope) for c in calls) if h is not None]
     given = [c for c in calls if _calls_a_parameter(resolver, c, scope) and not _fed_by_loop(c, walker)]
@@ -80,14 +61,14 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
     if not http_calls and not _failure_handlers(walker, given):
         return None  # a helper's callable is retried only when a handler around it goes round
     facts = RetryFacts(loop, "loop")
-    counters = _counters(loop, walker)
+    loop_counters = counters(loop, walker)
     sleeps = [c for c in calls if (resolver.qualified_name(c.func, scope) or "") in SLEEP_FUNCTIONS]
-    _wait(resolver, facts, sleeps, walker, counters, scope)
-    attempts = _attempts(loop)
-    facts.bounded = _bounded(loop, walker, counters, triggers)
+    wait(resolver, facts, sleeps, walker, loop_counters, scope)
+    attempt_count = attempts(loop)
+    facts.bounded = bounded(loop, walker, loop_counters, triggers)
     if facts.backoff is Backoff.GROWING and not facts.capped:
-        facts.max_wait = _largest_wait(sleeps, walker, counters, attempts)
-        if facts.max_wait is None and attempts is not None and attempts > 6:
+        facts.max_wait = largest_wait(sleeps, walker, loop_counters, attempt_count)
+        if facts.max_wait is None and attempt_count is not None and attempt_count > 6:
             facts.max_wait = float("inf")
     constants = module_constants(resolver)
     _client_errors(resolver, facts, triggers, status_tests, constants, scope, target_version)
@@ -111,33 +92,22 @@ def _calls_a_parameter(resolver: Resolver, call: cst.Call, scope: Scope) -> bool
     return len(bindings) == 1 and bindings[0].kind is BindingKind.PARAM and bindings[0].scope is scope
 
 
-def _fed_by_loop(call: cst.Call, walker: _Walker) -> bool:
+def _fed_by_loop(call: cst.Call, walker: LoopWalker) -> bool:
     """`handler(message)` with `message` produced in the loop: a new input each time, not a retry."""
     assigned = set()
     for node in walker.of(cst.Assign):
         for target in node.targets:
-            assigned |= _names_in(target.target)
+            assigned |= names_in(target.target)
     return bool(_argument_names([call]) & assigned)
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(current.children)
-    return found
 
 
 def _argument_names(requests: Sequence[cst.Call]) -> set[str]:
     names: set[str] = set()
     for call in requests:
         for arg in call.args:
-            names |= _names_in(arg.value)
+            names |= names_in(arg.value)
         if isinstance(call.func, cst.Attribute):
-            names |= _names_in(call.func.value) - {"self"}
+            names |= names_in(call.func.value) - {"self"}
     return names
 
 
@@ -145,7 +115,7 @@ def _iterates_inputs(loop: cst.For | cst.While, requests: Sequence[cst.Call]) ->
     """`for url in urls: get(url)`: one request per item, not a retry of one request."""
     if not isinstance(loop, cst.For):
         return False
-    targets = _names_in(loop.target)
+    targets = names_in(loop.target)
     if targets & _argument_names(requests):
         return True
     iterator = loop.iter
@@ -155,16 +125,16 @@ def _iterates_inputs(loop: cst.For | cst.While, requests: Sequence[cst.Call]) ->
     return not isinstance(iterator, cst.Call)
 
 
-def _changes_request(walker: _Walker, requests: Sequence[cst.Call], loop: cst.For | cst.While) -> bool:
+def _changes_request(walker: LoopWalker, requests: Sequence[cst.Call], loop: cst.For | cst.While) -> bool:
     """Pagination: an argument of the request is advanced in the loop, from the response
     (`url = data["next"]`) or by a counter (`page += 1`). Rebuilding auth or headers is not paging."""
     used = _argument_names(requests) - {"self"}
     tainted = _response_names(walker, requests)
     for _ in range(2):  # names derived from the response: `data = r.json()`, `url = data["next"]`
         for assignment in walker.of(cst.Assign):
-            if _names_in(assignment.value) & tainted:
+            if names_in(assignment.value) & tainted:
                 for assign_target in assignment.targets:
-                    tainted |= _names_in(assign_target.target)
+                    tainted |= names_in(assign_target.target)
     for statement in walker.nodes:
         if not isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             continue
@@ -178,12 +148,12 @@ def _changes_request(walker: _Walker, requests: Sequence[cst.Call], loop: cst.Fo
                 base = base.value
             if not (isinstance(base, cst.Name) and base.value in used):
                 continue
-            if isinstance(statement, cst.AugAssign) or (value is not None and _names_in(value) & tainted):
+            if isinstance(statement, cst.AugAssign) or (value is not None and names_in(value) & tainted):
                 return True
     return False
 
 
-def _response_names(walker: _Walker, requests: Sequence[cst.Call]) -> set[str]:
+def _response_names(walker: LoopWalker, requests: Sequence[cst.Call]) -> set[str]:
     names = set()
     for node in walker.of(cst.Assign):
         value = node.value.expression if isinstance(node.value, cst.Await) else node.value
@@ -218,11 +188,11 @@ def _if_leaves(node: cst.If) -> bool:
     return _if_leaves(other) if isinstance(other, cst.If) else _leaves(other.body)
 
 
-def _failure_handlers(walker: _Walker, requests: Sequence[cst.Call]) -> list[cst.ExceptHandler]:
+def _failure_handlers(walker: LoopWalker, requests: Sequence[cst.Call]) -> list[cst.ExceptHandler]:
     """Handlers of a try around the request that let the loop go round again."""
     found: list[cst.ExceptHandler] = []
     for node in walker.of(cst.Try):
-        inner = _Walker(node.body)
+        inner = LoopWalker(node.body)
         if not any(any(n is call for n in inner.nodes) for call in requests):
             continue
         found.extend(h for h in node.handlers if not _leaves(h.body))
@@ -243,7 +213,7 @@ def _status_expression(test: cst.BaseExpression, responses: set[str]) -> str | N
     return text if touched else None
 
 
-def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While,
+def _status_tests(resolver: Resolver, walker: LoopWalker, loop: cst.For | cst.While,
                   responses: set[str]) -> list[tuple[str, frozenset[int]]]:
     """(test source, statuses for which the loop goes round) for each status test that retries.
 
@@ -264,7 +234,7 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
             continue
         statuses = statuses_where_true(source, "s", range(200, 600), constants)
         if statuses is None:
-            uncertain = uncertain or (isinstance(owner, cst.If) and _mentions_exit(owner.body))
+            uncertain = uncertain or (isinstance(owner, cst.If) and mentions_exit(owner.body))
             continue
         if isinstance(owner, cst.If):
             body_retries = _mentions(owner.body, cst.Continue) or (_sleeps_in(owner.body) and not _leaves(owner.body))
@@ -273,7 +243,7 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
             elif _leaves(owner.body) and owner.orelse is None and statuses and max(statuses) < 400:
                 # `if r.ok: return r.json()` then sleep: every other status goes round again.
                 complements.append((source, frozenset(range(200, 600)) - statuses))
-            elif _mentions_exit(owner.body):
+            elif mentions_exit(owner.body):
                 uncertain = uncertain or owner.orelse is not None
         else:
             tests.append((source, statuses))
@@ -281,162 +251,11 @@ def _status_tests(resolver: Resolver, walker: _Walker, loop: cst.For | cst.While
 
 
 def _mentions(block: cst.CSTNode, kind: type[cst.CSTNode]) -> bool:
-    return any(isinstance(n, kind) for n in _Walker(block).nodes)
+    return any(isinstance(n, kind) for n in LoopWalker(block).nodes)
 
 
 def _sleeps_in(block: cst.CSTNode) -> bool:
-    return any(isinstance(n, cst.Call) and "sleep" in _CODE.code_for_node(n.func) for n in _Walker(block).nodes)
-
-
-# -- wait, bound --------------------------------------------------------------
-
-def _counters(loop: cst.For | cst.While, walker: _Walker) -> set[str]:
-    counters = set()
-    if isinstance(loop, cst.For):
-        counters |= _names_in(loop.target)
-    for node in walker.of(cst.AugAssign):
-        if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
-            counters.add(node.target.value)
-    return counters
-
-
-def _loop_assignments(walker: _Walker) -> dict[str, list[cst.BaseExpression]]:
-    found: dict[str, list[cst.BaseExpression]] = {}
-    for node in walker.of(cst.Assign):
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                found.setdefault(target.target.value, []).append(node.value)
-    return found
-
-
-def _expand(expr: cst.BaseExpression, assigned: Mapping[str, list[cst.BaseExpression]], depth: int = 0) -> str:
-    """The expression's source with names assigned in the loop replaced by their values."""
-    text = _CODE.code_for_node(expr)
-    if depth > 3:
-        return text
-    for name, values in assigned.items():
-        if re.search(rf"\b{re.escape(name)}\b", text) and len(values) == 1 and name not in _names_in(values[0]):
-            text = re.sub(rf"\b{re.escape(name)}\b", "(" + _expand(values[0], assigned, depth + 1) + ")", text)
-    return text
-
-
-def _sleep_argument(call: cst.Call) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is None or arg.keyword.value in ("secs", "seconds", "delay"):
-            return arg.value
-    return None
-
-
-def _wait(resolver: Resolver, facts: RetryFacts, sleeps: Sequence[cst.Call], walker: _Walker,
-          counters: set[str], scope: Scope) -> None:
-    if not sleeps:
-        facts.backoff, facts.jitter = Backoff.NONE, False
-        return
-    assigned = _loop_assignments(walker)
-    updated = {n.target.value for n in walker.of(cst.AugAssign) if isinstance(n.target, cst.Name)}
-    updated |= {name for name, values in assigned.items() if any(name in _names_in(v) for v in values)}
-    kinds = []
-    for sleep in sleeps:
-        argument = _sleep_argument(sleep)
-        if argument is None:
-            continue
-        text = _expand(argument, assigned)
-        lowered = text.lower()
-        sources = " ".join(_CODE.code_for_node(v) for name in _names_in(argument) for v in assigned.get(name, []))
-        if "retry-after" in lowered or "retry_after" in lowered or "retry-after" in sources.lower():
-            kinds.append(Backoff.SERVER)
-            continue
-        try:
-            expanded = cst.parse_expression(text)
-        except cst.ParserSyntaxError:
-            kinds.append(Backoff.UNKNOWN)
-            continue
-        names = _names_in(expanded)
-        grows_by_counter = bool(names & counters) and re.search(r"\*\*|\*|<<", text) is not None
-        if grows_by_counter or names & updated:
-            kinds.append(Backoff.GROWING)
-        elif _opaque_call(expanded):
-            kinds.append(Backoff.UNKNOWN)
-        else:
-            kinds.append(Backoff.CONSTANT)
-        random_part = any(
-            isinstance(n, cst.Call) and (
-                (resolver.qualified_name(n.func, scope) or "").startswith(RANDOM_MODULES)
-                or "jitter" in _CODE.code_for_node(n.func).lower()
-            )
-            for n in _Walker(expanded).nodes
-        ) or "jitter" in lowered
-        facts.jitter = bool(facts.jitter) or random_part
-        facts.capped = facts.capped or bool(re.search(r"\bmin\(", text))
-    for kind in (Backoff.SERVER, Backoff.GROWING, Backoff.UNKNOWN, Backoff.CONSTANT):
-        if kind in kinds:
-            facts.backoff = kind
-            break
-    if facts.backoff is Backoff.UNKNOWN:
-        facts.jitter = None
-
-
-def _opaque_call(expr: cst.BaseExpression) -> bool:
-    """A call we cannot see into (`self._delay(n)`), other than arithmetic helpers."""
-    for node in _Walker(expr).nodes:
-        if isinstance(node, cst.Call):
-            name = _CODE.code_for_node(node.func)
-            if name not in ("min", "max", "float", "int", "abs", "round"):
-                return True
-    return False
-
-
-def _attempts(loop: cst.For | cst.While) -> int | None:
-    if isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and _CODE.code_for_node(loop.iter.func) == "range":
-        values = [literal(a.value) for a in loop.iter.args]
-        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return len(range(*values))
-    return None
-
-
-def _bounded(loop: cst.For | cst.While, walker: _Walker, counters: set[str],
-             handlers: Sequence[cst.ExceptHandler]) -> bool:
-    if isinstance(loop, cst.For):
-        iterator = loop.iter
-        return not (isinstance(iterator, cst.Call) and _CODE.code_for_node(iterator.func).endswith(("count", "repeat")))
-    test_names = _names_in(loop.test)
-    if test_names & counters or _mentions_time(loop.test):
-        return True
-    if literal(loop.test) not in (True, 1) and not test_names & counters:
-        pass  # a condition not tied to attempts or time: like `while True`
-    for node in walker.of(cst.If):
-        names = _names_in(node.test)
-        if (names & counters or _mentions_time(node.test)) and _mentions_exit(node.body):
-            return True
-    return False
-
-
-def _mentions_time(node: cst.CSTNode) -> bool:
-    text = _CODE.code_for_node(node)
-    return bool(re.search(r"\b(monotonic|time|perf_counter|now|utcnow)\(\)|deadline|timeout|elapsed", text))
-
-
-def _mentions_exit(block: cst.CSTNode) -> bool:
-    return any(isinstance(n, (cst.Return, cst.Raise, cst.Break)) for n in _Walker(block).nodes)
-
-
-def _largest_wait(sleeps: Sequence[cst.Call], walker: _Walker, counters: set[str], attempts: int | None) -> float | None:
-    if attempts is None or len(counters) != 1:
-        return None
-    counter = next(iter(counters))
-    assigned = _loop_assignments(walker)
-    largest = None
-    for sleep in sleeps:
-        argument = _sleep_argument(sleep)
-        if argument is None:
-            continue
-        try:
-            value = safe_eval(_expand(argument, assigned), {counter: max(attempts - 1, 0)})
-        except ValueError:
-            return None
-        if isinstance(value, (int, float)):
-            largest = max(largest or 0.0, float(value))
-    return largest
+    return any(isinstance(n, cst.Call) and "sleep" in _CODE.code_for_node(n.func) for n in LoopWalker(block).nodes)
 
 
 # -- what is retried ----------------------------------------------------------
