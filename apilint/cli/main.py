@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for source read from stdin")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--file-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="skip (and report) a file whose analysis takes longer (default: 30; 0: no limit)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     parser.add_argument("--version", action="version", version=f"apilint {__version__}")
     return parser
@@ -142,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         display = args.stdin_filename or "-"
         path = Path(display)
         job = Job(path, display, settings, per_file_ignores(settings, path, root), mode, args.unsafe_fixes,
-                  stdin=sys.stdin.buffer.read(), keep_text=keep_text)
+                  stdin=sys.stdin.buffer.read(), keep_text=keep_text, time_limit=args.file_timeout)
         results = run_jobs([job], 1)
     else:
         excluder = Excluder(DEFAULT_EXCLUDES + settings.exclude + settings.extend_exclude, root)
@@ -151,7 +153,8 @@ def _run(args: argparse.Namespace) -> int:
             raise ConfigError(f"{missing[0]}: no such file or directory")
         files = list(discover(paths, excluder))
         jobs = [
-            Job(f, str(f), settings, per_file_ignores(settings, f, root), mode, args.unsafe_fixes, keep_text=keep_text)
+            Job(f, str(f), settings, per_file_ignores(settings, f, root), mode, args.unsafe_fixes, keep_text=keep_text,
+                time_limit=args.file_timeout)
             for f in files
         ]
         results = run_jobs(jobs, args.jobs or default_jobs())

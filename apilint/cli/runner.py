@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +33,7 @@ class Job:
     unsafe: bool
     stdin: bytes | None = None
     keep_text: bool = False  # send the text back (JSON output locates fix edits in it)
+    time_limit: float = 30.0  # seconds per file; a pathological file cannot stall the run
 
 
 @dataclass
@@ -58,7 +63,41 @@ class _NoqaCache:
         return self._index.suppresses(finding.line, finding.code)
 
 
+class _TimeLimit(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the analysis of one file after `seconds` (POSIX, main thread; otherwise no limit)."""
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TimeLimit()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_job(job: Job) -> FileResult:
+    try:
+        with time_limit(job.time_limit):
+            return _run_job(job)
+    except _TimeLimit:
+        result = FileResult(job.display)
+        result.findings.append(cannot_analyse(f"analysis took longer than {job.time_limit:g}s, skipped"))
+        return result
+
+
+def _run_job(job: Job) -> FileResult:
     result = FileResult(job.display)
     try:
         source = decode_source(job.stdin) if job.stdin is not None else read_source(job.path)
@@ -114,22 +153,27 @@ def _safe_run(job: Job) -> FileResult:
         return result
 
 
-def run_jobs(jobs: list[Job], workers: int) -> list[FileResult]:
+Worker = Callable[[Job], FileResult]
+
+
+def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None) -> list[FileResult]:
+    work = worker or _safe_run
     if workers <= 1 or len(jobs) < 4:
-        return [_safe_run(job) for job in jobs]
+        return [work(job) for job in jobs]
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_safe_run, jobs, chunksize=chunk))
+            return list(pool.map(work, jobs, chunksize=chunk))
     except BrokenProcessPool:
-        # A worker died (killed, out of memory): redo the files one by one, in isolation.
-        return [_isolated(job) for job in jobs]
+        # A worker died (killed, out of memory): redo the files one by one, in isolation,
+        # so the one that kills its worker is reported and the others are analysed.
+        return [_isolated(job, work) for job in jobs]
 
 
-def _isolated(job: Job) -> FileResult:
+def _isolated(job: Job, work: Worker) -> FileResult:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_safe_run, job).result()
+            return pool.submit(work, job).result()
     except BrokenProcessPool:
         result = FileResult(job.display)
         result.findings.append(cannot_analyse("the worker process analysing this file died"))

@@ -7,6 +7,7 @@ rules on the collected nodes -> positions (only if something was reported).
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -64,7 +65,9 @@ def check_source(
 
 def _parse_ast(text: str) -> ast.AST:
     try:
-        return ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the analysed code's SyntaxWarnings are not ours to print
+            return ast.parse(text)
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         raise AnalysisError(f"syntax error: {exc.msg}{where}") from None

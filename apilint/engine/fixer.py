@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,11 +68,16 @@ def _overlaps(a: Edit, b: Edit) -> bool:
 
 def still_parses(text: str) -> bool:
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
         cst.parse_module(text)
     except (SyntaxError, ValueError, RecursionError, cst.ParserSyntaxError):
         return False
     return True
+
+
+PassObserver = Callable[[str, str, Sequence[Finding]], None]
 
 
 def fix_text(
@@ -81,8 +87,12 @@ def fix_text(
     *,
     unsafe: bool,
     suppressed: Callable[[str, Finding], bool] = lambda text, finding: False,
+    on_pass: PassObserver | None = None,
 ) -> FixOutcome:
-    """Fix `text` to a fixed point. Findings in `suppressed` (noqa) are neither fixed nor returned."""
+    """Fix `text` to a fixed point. Findings in `suppressed` (noqa) are neither fixed nor returned.
+
+    `on_pass(before, after, applied)` sees every accepted pass (the round-trip checker uses it).
+    """
     applied: Counter[str] = Counter()
     error = None
     for _ in range(MAX_PASSES):
@@ -99,6 +109,8 @@ def fix_text(
             # Keep what earlier passes achieved; report the rest unfixed.
             break
         applied.update(f.code for f in done)
+        if on_pass is not None:
+            on_pass(text, new_text, done)
         text = new_text
     else:
         error = f"fixes did not converge after {MAX_PASSES} passes"
