@@ -141,7 +141,9 @@ def test_time_limit_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         time.sleep(5)
         return []
 
-    monkeypatch.setattr(runner, "check_source", slow)
+    from apilint.engine import engine
+
+    monkeypatch.setattr(engine, "check_source", slow)
     path = tmp_path / "x.py"
     path.write_text(UNSAFE)
     started = time.monotonic()

@@ -11,6 +11,7 @@ from pathlib import Path
 from apilint import __version__
 from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
 from apilint.cli.output import sorted_findings, summary, write_json, write_text
+from apilint.cli.cache import Cache
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
 from apilint.settings import ConfigError, Settings, _selectors, find_pyproject, load_settings
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--file-timeout", type=float, default=30.0, metavar="SECONDS",
                         help="skip (and report) a file whose analysis takes longer (default: 30; 0: no limit)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write .apilint_cache/")
     parser.add_argument("--version", action="version", version=f"apilint {__version__}")
     return parser
 
@@ -157,8 +159,50 @@ def _run(args: argparse.Namespace) -> int:
                 time_limit=args.file_timeout)
             for f in files
         ]
-        results = run_jobs(jobs, args.jobs or default_jobs())
+        use_cache = mode == "check" and not args.no_cache
+        results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings) if use_cache else None)
     return _report(args, settings, results, mode)
+
+
+def run_cached(jobs: list[Job], workers: int, cache: Cache | None) -> list[FileResult]:
+    """Answer unchanged files from the cache; analyse the rest (in workers) and remember them."""
+    if cache is None:
+        return run_jobs(jobs, workers)
+    results: list[FileResult | None] = [None] * len(jobs)
+    misses: list[tuple[int, str]] = []
+    for index, job in enumerate(jobs):
+        try:
+            data = job.path.read_bytes()
+        except OSError:
+            misses.append((index, ""))
+            continue
+        key = Cache.key(data, job.ignores)
+        findings = cache.get(key)
+        if findings is None:
+            misses.append((index, key))
+            continue
+        result = FileResult(job.display, findings)
+        if job.keep_text:
+            result.text = _decoded(data)
+        results[index] = result
+    analysed = run_jobs([jobs[i] for i, _ in misses], workers) if misses else []
+    for (index, key), result in zip(misses, analysed):
+        results[index] = result
+        transient = any(f.code == "API000" and ("took longer" in f.message or "internal error" in f.message
+                                                 or "worker process" in f.message) for f in result.findings)
+        if key and not transient and not result.errors:
+            cache.put(key, result.findings)
+    cache.save()
+    return [r for r in results if r is not None]
+
+
+def _decoded(data: bytes) -> str | None:
+    from apilint.engine.source import decode_source
+
+    try:
+        return decode_source(data).text
+    except Exception:  # noqa: BLE001 - only used to locate JSON edits
+        return None
 
 
 def _report(args: argparse.Namespace, settings: Settings, results: list[FileResult], mode: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from apilint.cli.runner import FileResult
 from apilint.engine.findings import Finding
-from apilint.engine.fixer import applicability, is_fixable
+from apilint.engine.applicability import applicability, is_fixable
 from apilint.settings import Settings
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

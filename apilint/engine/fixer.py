@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from apilint.engine.engine import check_source
-from apilint.engine.findings import Applicability, Edit, Finding
+from apilint.engine.applicability import applicability, is_fixable
+from apilint.engine.findings import Edit, Finding
 from apilint.rules import Rule
 from apilint.settings import Settings
 
@@ -24,25 +25,6 @@ class FixOutcome:
     findings: list[Finding]  # what remains after fixing
     applied: Counter[str] = field(default_factory=Counter)
     error: str | None = None
-
-
-def applicability(finding: Finding, settings: Settings) -> Applicability | None:
-    """The fix's applicability after `extend-safe-fixes` / `extend-unsafe-fixes`."""
-    if finding.fix is None:
-        return None
-    code = finding.code
-    safe = max((len(s) for s in settings.extend_safe_fixes if code.startswith(s)), default=-1)
-    unsafe = max((len(s) for s in settings.extend_unsafe_fixes if code.startswith(s)), default=-1)
-    if safe > unsafe:
-        return Applicability.SAFE
-    if unsafe > safe:
-        return Applicability.UNSAFE
-    return finding.fix.applicability
-
-
-def is_fixable(finding: Finding, settings: Settings, unsafe: bool) -> bool:
-    kind = applicability(finding, settings)
-    return kind is Applicability.SAFE or (unsafe and kind is Applicability.UNSAFE)
 
 
 def apply_fixes(text: str, findings: Sequence[Finding]) -> tuple[str, list[Finding]]:

@@ -1,0 +1,123 @@
+"""The content-hash cache (`.apilint_cache/`): a file whose bytes and settings did not change is not analysed again.
+
+Entries are keyed by the SHA-256 of the file's bytes plus what else decides its
+findings (per-file ignores); the directory is keyed by apilint's version, a
+fingerprint of its own source (so a development checkout never reads stale
+results), the Python version and the settings. The index is written to
+a temporary file and renamed into place, so concurrent runs never see half an
+index (the last writer wins; a lost entry is only a miss); a corrupt or
+unreadable index is simply empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from apilint import __version__
+from apilint.engine.findings import Applicability, Edit, Finding, Fix
+from apilint.settings import Settings
+
+CACHE_DIR = ".apilint_cache"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+class Cache:
+    def __init__(self, root: Path, settings: Settings) -> None:
+        fingerprint = hashlib.sha256(
+            f"{_code_fingerprint()}|{sys.version_info[:2]}|{settings!r}".encode()
+        ).hexdigest()[:20]
+        self.top = root / CACHE_DIR
+        self.directory = self.top / f"{__version__}-{fingerprint}"
+        self._index: dict[str, list[Any]] | None = None
+        self._dirty = False
+
+    @staticmethod
+    def key(data: bytes, ignores: tuple[str, ...]) -> str:
+        digest = hashlib.sha256(data)
+        digest.update(b"\0" + ",".join(ignores).encode())
+        return digest.hexdigest()
+
+    def _load_index(self) -> dict[str, list[Any]]:
+        if self._index is None:
+            try:
+                with (self.directory / "index.json").open(encoding="utf-8") as fh:
+                    loaded = json.load(fh)
+                self._index = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._index = {}
+        return self._index
+
+    def get(self, key: str) -> list[Finding] | None:
+        entry = self._load_index().get(key)
+        if entry is None:
+            return None
+        try:
+            return [_load(item) for item in entry]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        self._load_index()[key] = [_dump(f) for f in findings]
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the index atomically (one file: a warm run reads one file, not one per source)."""
+        if not self._dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._mark_top()
+            fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self._index, fh, separators=(",", ":"))
+            os.replace(temp, self.directory / "index.json")
+        except OSError:
+            pass  # a cache that cannot be written is no cache; the run goes on
+
+    def _mark_top(self) -> None:
+        ignore = self.top / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by apilint automatically.\n*\n", encoding="utf-8")
+            (self.top / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# apilint cache: https://bford.info/cachedir/\n",
+                encoding="utf-8",
+            )
+
+
+def _dump(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": finding.code, "name": finding.name, "message": finding.message,
+        "pos": [finding.line, finding.col, finding.end_line, finding.end_col],
+    }
+    if finding.fix is not None:
+        data["fix"] = {
+            "applicability": finding.fix.applicability.value,
+            "title": finding.fix.title,
+            "edits": [[e.start, e.end, e.content] for e in finding.fix.edits],
+        }
+    return data
+
+
+def _load(data: dict[str, Any]) -> Finding:
+    fix = None
+    if "fix" in data:
+        raw = data["fix"]
+        fix = Fix(Applicability(raw["applicability"]), raw["title"], tuple(Edit(*e) for e in raw["edits"]))
+    line, col, end_line, end_col = data["pos"]
+    return Finding(data["code"], data["name"], data["message"], line, col, end_line, end_col, fix)
