@@ -40,7 +40,7 @@ def test_settings_change_invalidates(project: Path) -> None:
     assert _lines(run_cli(".", cwd=project).stdout)
     (project / "pyproject.toml").write_text("[tool.apilint]\nignore = ['API101']\n")
     assert _lines(run_cli(".", cwd=project).stdout) == []
-    assert _lines(run_cli("--select", "API1", ".", cwd=project).stdout) != []
+    assert _lines(run_cli("--isolated", ".", cwd=project).stdout) != []
 
 
 def test_corrupt_cache_is_a_miss(project: Path) -> None:
