@@ -66,7 +66,7 @@ class ApilintChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
         try:
-            findings = check_source("".join(self.lines), self.settings, tree=self.tree)
+            findings = check_source("".join(self.lines), self.settings, tree=self.tree, exact=False)
         except Exception:  # noqa: BLE001 - never raise into flake8; E999 covers syntax errors
             return
         for finding in findings:

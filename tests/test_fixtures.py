@@ -57,6 +57,14 @@ def test_precheck_never_hides_a_finding(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_positions_match_exact(path: Path) -> None:
+    text = _read(path)
+    settings = _settings(path, text)
+    key = lambda f: (f.code, f.line, f.col, f.end_line, f.end_col, f.message, f.fix is not None)  # noqa: E731
+    assert [key(f) for f in check_source(text, settings, exact=False)] == [key(f) for f in check_source(text, settings)]
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixes(path: Path) -> None:
     text = _read(path)
     settings = _settings(path, text)

@@ -38,9 +38,10 @@ def _code_fingerprint() -> str:
 
 
 class Cache:
-    def __init__(self, root: Path, settings: Settings) -> None:
+    def __init__(self, root: Path, settings: Settings, with_edits: bool = False) -> None:
+        # Text runs store findings without fix edits; JSON runs (with edits) keep their own entries.
         fingerprint = hashlib.sha256(
-            f"{_code_fingerprint()}|{sys.version_info[:2]}|{settings!r}".encode()
+            f"{_code_fingerprint()}|{sys.version_info[:2]}|{settings!r}|{with_edits}".encode()
         ).hexdigest()[:20]
         self.top = root / CACHE_DIR
         self.directory = self.top / f"{__version__}-{fingerprint}"

@@ -160,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             for f in files
         ]
         use_cache = mode == "check" and not args.no_cache
-        results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings) if use_cache else None)
+        results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings, keep_text) if use_cache else None)
     return _report(args, settings, results, mode)
 
 

@@ -112,7 +112,9 @@ def _run_job(job: Job) -> FileResult:
     noqa = _NoqaCache()
     try:
         if job.mode == "check":
-            result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            # JSON shows fix edits, which need exact positions; text output does not.
+            findings = check_source(source.text, job.settings, rules, exact=job.keep_text)
+            result.findings = [f for f in findings if not noqa(source.text, f)]
             result.text = source.text if job.keep_text else None
             return result
         outcome = fix_text(source.text, job.settings, rules, unsafe=job.unsafe, suppressed=noqa)

@@ -13,13 +13,14 @@ from functools import lru_cache
 
 import libcst as cst
 
-from apilint.engine.findings import AnalysisError, Finding
+from apilint.engine.ast_positions import AstPositions
+from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import collect_facts, mentions_any
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
-from apilint.rules.base import RuleContext
+from apilint.rules.base import Report, RuleContext
 from apilint.semantic.resolve import Resolver
 from apilint.settings import Settings
 
@@ -37,10 +38,13 @@ def check_source(
     *,
     tree: ast.AST | None = None,
     precheck: bool = True,
+    exact: bool = True,
 ) -> list[Finding]:
     """Findings for one module's source text, sorted by position.
 
-    Raises AnalysisError when the text cannot be parsed (by `ast` or libcst).
+    `exact=False` (reporting only: the CLI's text output, the flake8 plugin) takes positions from
+    the `ast` tree and leaves fix edits out (a fixable finding carries a Fix with no edits);
+    fixing and JSON need `exact=True`. Raises AnalysisError when the text cannot be parsed.
     """
     rules = enabled_rules(settings) if rules is None else rules
     if not rules:
@@ -60,7 +64,7 @@ def check_source(
         if not rules:
             return []
     module = _parse_cst(text)
-    return _run_rules(module, text, rules, settings)
+    return _run_rules(module, text, rules, settings, None if exact else tree)
 
 
 def _parse_ast(text: str) -> ast.AST:
@@ -84,7 +88,8 @@ def _parse_cst(text: str) -> cst.Module:
         raise AnalysisError(f"cannot parse: {type(exc).__name__}: {exc}") from None
 
 
-def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: Settings) -> list[Finding]:
+def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: Settings,
+               tree: ast.AST | None) -> list[Finding]:
     rules = list(rules)
     wanted = frozenset(t for rule in rules for t in rule.node_types)
     traversal = Traversal(module, wanted)
@@ -101,14 +106,33 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
                 rule.check(visit, ctx)
     if not ctx.reports:
         return []
-    locator = Locator(module, text)
-    findings = []
-    for report in ctx.reports:
-        span = locator.range(report.node)
-        fix = report.fix(locator) if report.fix is not None else None
-        findings.append(
-            Finding(report.rule.code, report.rule.name, report.message, span.start.line, span.start.column + 1,
-                    span.end.line, span.end.column + 1, fix)
-        )
+    findings = _fast_findings(ctx.reports, tree, text, traversal) if tree is not None else None
+    if findings is None:
+        locator = Locator(module, text)
+        findings = []
+        for report in ctx.reports:
+            span = locator.range(report.node)
+            fix = report.fix(locator) if report.fix is not None else None
+            findings.append(
+                Finding(report.rule.code, report.rule.name, report.message, span.start.line, span.start.column + 1,
+                        span.end.line, span.end.column + 1, fix)
+            )
     findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def _fast_findings(reports: Sequence[Report], tree: ast.AST, text: str, traversal: Traversal) -> list[Finding] | None:
+    """Findings positioned from the ast tree, or None when any position is not certain."""
+    positions = AstPositions(tree, text, traversal.group_index, traversal.group_counts, traversal.parent_of)
+    findings = []
+    for report in reports:
+        span = positions.span(report.node)
+        if span is None:
+            return None
+        rule = report.rule
+        fix = None
+        if report.fix is not None and rule.fix_safety is not None and rule.fix_title is not None:
+            fix = Fix(rule.fix_safety, rule.fix_title, ())  # available; edits are computed when fixing
+        line, column, end_line, end_column = span
+        findings.append(Finding(rule.code, rule.name, report.message, line, column + 1, end_line, end_column + 1, fix))
     return findings

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from apilint.engine.ast_positions import CST_GROUPS, counts_in_group
 from apilint.knowledge.http_clients import REQUEST_CALL_NAMES
 from apilint.semantic.names import dotted_name, string_value
 from apilint.semantic.scope import (
@@ -79,6 +80,9 @@ class Traversal(cst.CSTVisitor):
         self._stack: list[cst.CSTNode] = []
         self._wanted = wanted
         self.collected: dict[type[cst.CSTNode], list[Visit]] = {t: [] for t in wanted}
+        # Source-order numbers per node kind, so reports can take their positions from the ast tree.
+        self.group_index: dict[cst.CSTNode, int] = {}
+        self.group_counts: dict[str, int] = {}
         self._enter: dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]] = {
             cst.Import: self._import,  # type: ignore[dict-item]
             cst.ImportFrom: self._import_from,  # type: ignore[dict-item]
@@ -122,6 +126,12 @@ class Traversal(cst.CSTVisitor):
             self.parent_of[node] = self._stack[-1]
         self._stack.append(node)
         node_type = type(node)
+        if node_type in CST_GROUPS:
+            group = counts_in_group(node)
+            if group is not None:
+                count = self.group_counts.get(group, 0)
+                self.group_index[node] = count
+                self.group_counts[group] = count + 1
         handler = self._enter.get(node_type)
         if handler is not None:
             handler(node)
