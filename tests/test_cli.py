@@ -235,5 +235,7 @@ def test_hostile_inputs_are_reported_and_the_run_goes_on(project: Path) -> None:
     result = run_cli(cwd=project)
     lines = [line for line in result.stdout.splitlines() if ": API" in line]
     assert [line.split(":")[0] for line in lines] == ["deep.py", "nul.py", "py2.py", "zz.py"]
-    assert all(": API000 cannot analyse: " in line for line in lines[:3])
+    # Deep nesting is analysed when it fits (the call is reported), else reported as API000.
+    assert ": API101 " in lines[0] or ": API000 cannot analyse: " in lines[0]
+    assert all(": API000 cannot analyse: " in line for line in lines[1:3])
     assert "Traceback" not in result.stderr

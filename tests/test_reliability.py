@@ -158,12 +158,14 @@ def test_time_limit_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
      "import requests\nx = " + "[" * 190 + "1" + "]" * 190 + "\nrequests.get(x)\n"],
     ids=["syntax", "empty", "nul", "python2", "deep"],
 )
-def test_flake8_plugin_yields_nothing_on_hostile_input(source: str) -> None:
+def test_flake8_plugin_never_raises_on_hostile_input(source: str) -> None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         tree = ast.parse("")  # flake8 would report E999 and not call the plugin; be safe anyway
-    assert list(ApilintChecker(tree, source.splitlines(keepends=True)).run()) == []
+    found = list(ApilintChecker(tree, source.splitlines(keepends=True)).run())
+    # Nothing raised; only the deep (but valid) module may have a real finding.
+    assert all(message.startswith("API101") for _, _, message, _ in found) and (not found or "x = [[[" in source)
 
 
 # -- concurrency ------------------------------------------------------------------
