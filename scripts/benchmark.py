@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Benchmark apilint on the pinned corpus against its peers, on this machine.
+
+    python3 scripts/benchmark.py [--corpus DIR] [--rounds 3] [--skip-flake8]
+
+Builds the corpus (../shared/corpus/build.sh) if needed and two virtualenvs
+(flake8 alone; flake8 + apilint + ruff + bandit), then runs, alternating each
+round so machine drift cancels: apilint cold (--no-cache), apilint warm
+(cache populated, nothing changed), ruff (S113, BLE001), bandit (-t B113),
+flake8 without and with apilint. Prints each median, the ratios the targets
+are stated in, and each tool's peak memory (from /usr/bin/time -v).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+WORK = Path(os.environ.get("APILINT_BENCH_DIR", "/tmp/apilint-bench"))
+
+
+def sh(*args: str | Path, cwd: Path | None = None) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=cwd, stdout=subprocess.DEVNULL)
+
+
+def venv(name: str, *packages: str) -> Path:
+    path = WORK / name
+    if not (path / "bin" / "python").exists():
+        sh(sys.executable, "-m", "venv", path)
+        sh(path / "bin" / "python", "-m", "pip", "install", "-q", *packages)
+    return path / "bin"
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of one run."""
+    timer = shutil.which("time") or "/usr/bin/time"
+    started = time.perf_counter()
+    proc = subprocess.run([timer, "-v", *command], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    elapsed = time.perf_counter() - started
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    return elapsed, int(match.group(1)) if match else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=WORK / "corpus")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-flake8", action="store_true", help="flake8 runs take minutes each")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    if not args.corpus.exists():
+        sh("bash", SHARED / "build.sh", SHARED / "dev.txt", args.corpus)
+    corpus = args.corpus.resolve()
+    tools = venv("tools", str(ROOT), "ruff", "bandit")
+    plain = venv("flake8-plain", "flake8")
+    lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py") if ".downloads" not in p.parts)
+
+    apilint = str(tools / "apilint")
+    commands: dict[str, list[str]] = {
+        "apilint cold": [apilint, "--no-cache", "--exit-zero", "-q", "."],
+        "apilint warm": [apilint, "--exit-zero", "-q", "."],
+        "ruff (S113, BLE001)": [str(tools / "ruff"), "check", "--isolated", "--no-cache", "--exit-zero",
+                                "--select", "S113,BLE001", "-q", "."],
+        "bandit -t B113": [str(tools / "bandit"), "-q", "-r", "-t", "B113", "--exit-zero", "."],
+    }
+    if not args.skip_flake8:
+        commands["flake8 (default checks)"] = [str(plain / "flake8"), "--exit-zero", "-q", "."]
+        commands["flake8 + apilint"] = [str(tools / "flake8"), "--exit-zero", "-q", "."]
+        sh(tools / "python", "-m", "pip", "install", "-q", "flake8")
+    subprocess.run(commands["apilint warm"], cwd=corpus, stdout=subprocess.DEVNULL)  # populate the cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    memory: dict[str, int] = {name: 0 for name in commands}
+    for round_number in range(args.rounds):
+        for name, command in commands.items():
+            elapsed, peak = timed(command, corpus)
+            times[name].append(elapsed)
+            memory[name] = max(memory[name], peak)
+        print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"corpus: {corpus} ({lines:,} lines), {os.cpu_count()} cores, {args.rounds} rounds")
+    for name in commands:
+        print(f"  {name:26} median {median[name]:7.2f} s   peak {memory[name] / 1024:6.0f} MB")
+    ruff = median["ruff (S113, BLE001)"]
+    print("ratios:")
+    print(f"  apilint cold / ruff          {median['apilint cold'] / ruff:6.1f}x   (target <= 15x)")
+    print(f"  apilint cold / bandit        {median['apilint cold'] / median['bandit -t B113']:6.2f}   (target <= 0.33)")
+    print(f"  apilint warm / ruff          {median['apilint warm'] / ruff:6.2f}x   (target <= 1.5x)")
+    if not args.skip_flake8:
+        extra = median["flake8 + apilint"] / median["flake8 (default checks)"] - 1
+        print(f"  flake8 + apilint vs flake8   {extra * 100:+6.1f}%   (target <= +15%)")
+    print(f"  time per 1k lines, cold      {median['apilint cold'] / lines * 1000 * 1000:6.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
