@@ -20,7 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from collections.abc import Callable
+
 from apilint import __version__
+from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.engine.findings import Applicability, Edit, Finding, Fix
 from apilint.settings import Settings
 
@@ -122,3 +125,47 @@ def _load(data: dict[str, Any]) -> Finding:
         fix = Fix(Applicability(raw["applicability"]), raw["title"], tuple(Edit(*e) for e in raw["edits"]))
     line, col, end_line, end_col = data["pos"]
     return Finding(data["code"], data["name"], data["message"], line, col, end_line, end_col, fix)
+
+
+def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
+               progress: Callable[[int], None] | None = None) -> list[FileResult]:
+    """Answer unchanged files from the cache; analyse the rest (in workers) and remember them."""
+    if cache is None:
+        return run_jobs(jobs, workers, progress=progress)
+    results: list[FileResult | None] = [None] * len(jobs)
+    misses: list[tuple[int, str]] = []
+    for index, job in enumerate(jobs):
+        try:
+            data = job.path.read_bytes()
+        except OSError:
+            misses.append((index, ""))
+            continue
+        key = Cache.key(data, job.ignores)
+        findings = cache.get(key)
+        if findings is None:
+            misses.append((index, key))
+            continue
+        result = FileResult(job.display, findings)
+        if job.keep_text:
+            result.text = _decoded(data)
+        results[index] = result
+    answered = len(jobs) - len(misses)
+    counted = (lambda done: progress(answered + done)) if progress is not None else None
+    analysed = run_jobs([jobs[i] for i, _ in misses], workers, progress=counted) if misses else []
+    for (index, key), result in zip(misses, analysed):
+        results[index] = result
+        transient = any(f.code == "API000" and ("took longer" in f.message or "internal error" in f.message
+                                                 or "worker process" in f.message) for f in result.findings)
+        if key and not transient and not result.errors:
+            cache.put(key, result.findings)
+    cache.save()
+    return [r for r in results if r is not None]
+
+
+def _decoded(data: bytes) -> str | None:
+    from apilint.engine.source import decode_source
+
+    try:
+        return decode_source(data).text
+    except Exception:  # noqa: BLE001 - only used to locate JSON edits
+        return None

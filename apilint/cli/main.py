@@ -10,8 +10,11 @@ from pathlib import Path
 
 from apilint import __version__
 from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
-from apilint.cli.output import sorted_findings, summary, write_json, write_text
-from apilint.cli.cache import Cache
+from apilint.cli.cache import Cache, run_cached
+from apilint.cli.output import (
+    Style, sorted_findings, summary, use_colour, write_fixes, write_grouped, write_statistics, write_text,
+)
+from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
 from apilint.settings import ConfigError, Settings, _selectors, find_pyproject, load_settings
 
@@ -30,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
     parser.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "grouped", "json", "sarif", "github"), default="text",
+                        help="output format (default: text, flake8's)")
+    parser.add_argument("--statistics", action="store_true", help="count findings per code")
+    parser.add_argument("--show-fixes", action="store_true", help="list the fixes applied (or available)")
+    parser.add_argument("--add-noqa", action="store_true", help="add `# noqa: CODE` to every line with a finding")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")
     parser.add_argument("--config", type=Path, help="use this pyproject.toml instead of the nearest one")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
@@ -87,30 +94,11 @@ def per_file_ignores(settings: Settings, path: Path, root: Path) -> tuple[str, .
     return tuple(codes)
 
 
-def rule_command(argv: list[str]) -> int:
-    """`apilint rule CODE` prints a rule's documentation; `apilint rule --all` lists the rules."""
-    from apilint.docs import fix_summary, render
-    from apilint.rules import ALL_RULES, RULES_BY_CODE
-
-    parser = argparse.ArgumentParser(prog="apilint rule", description="Show rule documentation.")
-    parser.add_argument("code", nargs="?", help="a rule code, e.g. API101")
-    parser.add_argument("--all", action="store_true", help="list every rule")
-    args = parser.parse_args(argv)
-    if args.all or not args.code:
-        for rule in ALL_RULES:
-            print(f"{rule.code}  {rule.name:28} {fix_summary(rule)}")
-        return EXIT_CLEAN
-    found = RULES_BY_CODE.get(args.code.upper())
-    if found is None:
-        print(f"apilint: error: unknown rule {args.code!r}", file=sys.stderr)
-        return EXIT_ERROR
-    sys.stdout.write(render(found))
-    return EXIT_CLEAN
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["rule"]:
+        from apilint.cli.rule_command import rule_command
+
         return rule_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -138,6 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     start = Path(args.stdin_filename) if reading_stdin and args.stdin_filename else paths[0]
     settings, root = resolve_settings(args, start.resolve() if start.exists() else Path.cwd())
     mode = "diff" if args.diff else "fix" if args.fix else "check"
+    if args.add_noqa and mode != "check":
+        raise ConfigError("--add-noqa cannot be combined with --fix or --diff")
     keep_text = args.format == "json"
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
@@ -159,50 +149,36 @@ def _run(args: argparse.Namespace) -> int:
                 time_limit=args.file_timeout)
             for f in files
         ]
-        use_cache = mode == "check" and not args.no_cache
-        results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings, keep_text) if use_cache else None)
+        use_cache = mode == "check" and not args.no_cache and not args.add_noqa
+        progress = Progress(len(jobs), enabled=not args.quiet)
+        try:
+            results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings, keep_text) if use_cache else None,
+                                 progress)
+        finally:
+            progress.close()
+        if args.add_noqa:
+            return _add_noqa(results, jobs)
     return _report(args, settings, results, mode)
 
 
-def run_cached(jobs: list[Job], workers: int, cache: Cache | None) -> list[FileResult]:
-    """Answer unchanged files from the cache; analyse the rest (in workers) and remember them."""
-    if cache is None:
-        return run_jobs(jobs, workers)
-    results: list[FileResult | None] = [None] * len(jobs)
-    misses: list[tuple[int, str]] = []
-    for index, job in enumerate(jobs):
+def _add_noqa(results: list[FileResult], jobs: list[Job]) -> int:
+    from apilint.cli.add_noqa import add_noqa
+    from apilint.engine.source import SourceText, read_source, write_source
+
+    added = 0
+    for result, job in zip(results, jobs):
+        if not any(f.code != "API000" for f in result.findings):
+            continue
         try:
-            data = job.path.read_bytes()
-        except OSError:
-            misses.append((index, ""))
-            continue
-        key = Cache.key(data, job.ignores)
-        findings = cache.get(key)
-        if findings is None:
-            misses.append((index, key))
-            continue
-        result = FileResult(job.display, findings)
-        if job.keep_text:
-            result.text = _decoded(data)
-        results[index] = result
-    analysed = run_jobs([jobs[i] for i, _ in misses], workers) if misses else []
-    for (index, key), result in zip(misses, analysed):
-        results[index] = result
-        transient = any(f.code == "API000" and ("took longer" in f.message or "internal error" in f.message
-                                                 or "worker process" in f.message) for f in result.findings)
-        if key and not transient and not result.errors:
-            cache.put(key, result.findings)
-    cache.save()
-    return [r for r in results if r is not None]
-
-
-def _decoded(data: bytes) -> str | None:
-    from apilint.engine.source import decode_source
-
-    try:
-        return decode_source(data).text
-    except Exception:  # noqa: BLE001 - only used to locate JSON edits
-        return None
+            source = read_source(job.path)
+            text, count = add_noqa(source.text, result.findings)
+            if count:
+                write_source(job.path, SourceText(text, source.encoding))
+                added += count
+        except (OSError, Exception) as exc:  # noqa: BLE001 - report the file, go on with the others
+            print(f"apilint: error: {job.display}: cannot add noqa: {exc}", file=sys.stderr)
+    print(f"Added {added} noqa {'directive' if added == 1 else 'directives'}.")
+    return EXIT_CLEAN
 
 
 def _report(args: argparse.Namespace, settings: Settings, results: list[FileResult], mode: str) -> int:
@@ -222,16 +198,28 @@ def _report(args: argparse.Namespace, settings: Settings, results: list[FileResu
         if result.output is not None:
             out.write(result.output)
     rows = sorted_findings(results)
+    # With --fix on stdin the fixed source goes to stdout; everything else to stderr.
     stdin_fix = mode == "fix" and any(r.output is not None for r in results)
-    if args.format == "json":
+    stream = sys.stderr if stdin_fix else out
+    if args.format in ("json", "sarif", "github"):
+        from apilint.cli import formats
+
         if not stdin_fix:
-            write_json(rows, settings, out)
+            if args.format == "json":
+                formats.write_json(rows, settings, out)
+            elif args.format == "sarif":
+                formats.write_sarif(rows, out)
+            else:
+                formats.write_github(rows, out)
     else:
-        # With --fix on stdin the fixed source goes to stdout; findings go to stderr.
-        write_text(rows, sys.stderr if stdin_fix else out)
+        style = Style(use_colour(stream))
+        (write_grouped if args.format == "grouped" else write_text)(rows, stream, style)
+        if args.statistics:
+            write_statistics(rows, settings, stream)
+        if args.show_fixes:
+            write_fixes(results, rows, settings, mode == "fix", stream)
         if not args.quiet:
-            text = summary(results, settings, fixing=mode == "fix", unsafe=args.unsafe_fixes)
-            print(text, file=sys.stderr if stdin_fix else out)
+            print(summary(results, settings, fixing=mode == "fix", unsafe=args.unsafe_fixes), file=stream)
     if rows and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

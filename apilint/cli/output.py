@@ -1,67 +1,102 @@
-"""Printing results: flake8-style text lines, JSON, and ruff's summary."""
+"""Human-readable output: flake8-style lines (optionally grouped or coloured), statistics, the summary."""
 
 from __future__ import annotations
 
-import bisect
-import json
-import re
+import os
+from collections import Counter
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TextIO
 
 from apilint.cli.runner import FileResult
+from apilint.engine.applicability import is_fixable
 from apilint.engine.findings import Finding
-from apilint.engine.applicability import applicability, is_fixable
 from apilint.settings import Settings
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+Row = tuple[str, Finding, FileResult]
 
 
-def sorted_findings(results: Iterable[FileResult]) -> list[tuple[str, Finding, FileResult]]:
+def sorted_findings(results: Iterable[FileResult]) -> list[Row]:
     rows = [(r.display, f, r) for r in results for f in r.findings]
     rows.sort(key=lambda row: (row[0], row[1].sort_key))
     return rows
 
 
-def write_text(rows: list[tuple[str, Finding, FileResult]], out: TextIO) -> None:
+def use_colour(stream: TextIO) -> bool:
+    """Colour only for a terminal, unless NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def path(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def code(self, text: str) -> str:
+        return self._wrap("1;31", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("36", text)
+
+
+def write_text(rows: list[Row], out: TextIO, style: Style) -> None:
+    """`path:line:col: CODE message`, exactly flake8's line (plus colour on a terminal)."""
+    colon = style.dim(":")
     for display, finding, _ in rows:
-        out.write(f"{display}:{finding.line}:{finding.col}: {finding.code} {finding.message}\n")
+        out.write(f"{style.path(display)}{colon}{finding.line}{colon}{finding.col}{colon} "
+                  f"{style.code(finding.code)} {finding.message}\n")
 
 
-def _location(line_starts: list[int], offset: int) -> dict[str, int]:
-    line = bisect.bisect_right(line_starts, offset)
-    return {"row": line, "column": offset - line_starts[line - 1] + 1}
+def write_grouped(rows: list[Row], out: TextIO, style: Style) -> None:
+    """ruff's grouped format: a heading per file, then `line:col CODE message`."""
+    current = None
+    for display, finding, _ in rows:
+        if display != current:
+            if current is not None:
+                out.write("\n")
+            out.write(f"{style.path(display)}:\n")
+            current = display
+        out.write(f"  {finding.line}:{finding.col} {style.code(finding.code)} {finding.message}\n")
+    if current is not None:
+        out.write("\n")
 
 
-def write_json(rows: list[tuple[str, Finding, FileResult]], settings: Settings, out: TextIO) -> None:
-    items: list[dict[str, Any]] = []
-    starts_cache: dict[int, list[int]] = {}
-    for display, finding, result in rows:
-        fix_data = None
-        kind = applicability(finding, settings)
-        if finding.fix is not None and kind is not None and result.text is not None:
-            key = id(result)
-            if key not in starts_cache:
-                starts_cache[key] = [0] + [m.end() for m in _NEWLINE.finditer(result.text)]
-            starts = starts_cache[key]
-            fix_data = {
-                "applicability": kind.value,
-                "message": finding.fix.title,
-                "edits": [
-                    {"content": e.content, "location": _location(starts, e.start), "end_location": _location(starts, e.end)}
-                    for e in finding.fix.edits
-                ],
-            }
-        items.append({
-            "code": finding.code,
-            "name": finding.name,
-            "message": finding.message,
-            "filename": display,
-            "location": {"row": finding.line, "column": finding.col},
-            "end_location": {"row": finding.end_line, "column": finding.end_col},
-            "fix": fix_data,
-        })
-    json.dump(items, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+def write_statistics(rows: list[Row], settings: Settings, out: TextIO) -> None:
+    counts = Counter(finding.code for _, finding, _ in rows)
+    names = {finding.code: finding.name for _, finding, _ in rows}
+    fixable = {finding.code for _, finding, _ in rows if is_fixable(finding, settings, unsafe=True)}
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        marker = "[*] " if code in fixable else ""
+        out.write(f"{count:>5}\t{code}\t{marker}{names[code]}\n")
+
+
+def write_fixes(results: list[FileResult], rows: list[Row], settings: Settings, fixing: bool, out: TextIO) -> None:
+    """`--show-fixes`: what was fixed (with --fix) or what a fix run would do."""
+    if fixing:
+        fixed = [(r.display, r.fixed) for r in sorted(results, key=lambda r: r.display) if r.fixed]
+        total = sum(sum(c.values()) for _, c in fixed)
+        if not total:
+            out.write("No errors were fixed.\n")
+            return
+        out.write(f"Fixed {total} {'error' if total == 1 else 'errors'}:\n")
+        for display, counts in fixed:
+            out.write(f"- {display}:\n")
+            for code, count in sorted(counts.items()):
+                out.write(f"    {count} × {code}\n")
+        return
+    available = [(d, f) for d, f, _ in rows if f.fix is not None and is_fixable(f, settings, unsafe=True)]
+    for display, finding in available:
+        assert finding.fix is not None
+        kind = "safe" if is_fixable(finding, settings, unsafe=False) else "unsafe"
+        out.write(f"{display}:{finding.line}:{finding.col}: {finding.code} [{kind}] {finding.fix.title}\n")
 
 
 def summary(results: list[FileResult], settings: Settings, *, fixing: bool, unsafe: bool) -> str:

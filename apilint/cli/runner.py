@@ -162,14 +162,23 @@ def _safe_run(job: Job) -> FileResult:
 Worker = Callable[[Job], FileResult]
 
 
-def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None) -> list[FileResult]:
+def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None,
+             progress: Callable[[int], None] | None = None) -> list[FileResult]:
     work = worker or _safe_run
+    report = progress or (lambda done: None)
+    results: list[FileResult] = []
     if workers <= 1 or len(jobs) < 4:
-        return [work(job) for job in jobs]
+        for job in jobs:
+            results.append(work(job))
+            report(len(results))
+        return results
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(work, jobs, chunksize=chunk))
+            for result in pool.map(work, jobs, chunksize=chunk):
+                results.append(result)
+                report(len(results))
+            return results
     except BrokenProcessPool:
         # A worker died (killed, out of memory): redo the files one by one, in isolation,
         # so the one that kills its worker is reported and the others are analysed.

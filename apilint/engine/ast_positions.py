@@ -13,7 +13,6 @@ engine falls back to the exact provider. Fixes always use the exact provider.
 from __future__ import annotations
 
 import ast
-import bisect
 import re
 from collections.abc import Mapping
 

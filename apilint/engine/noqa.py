@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import tokenize
 
 # The same pattern as flake8.defaults.NOQA_INLINE_REGEXP.
@@ -37,22 +38,26 @@ class NoqaIndex:
         return code.upper() in wanted or code.upper().startswith(tuple(wanted))
 
 
-def _logical_noqa_lines(text: str, lines: list[str]) -> dict[int, str]:
-    """flake8's `_noqa_line_mapping`: physical lines between NL/NEWLINE tokens share their text."""
-    mapping: dict[int, str] = {}
+def logical_ranges(text: str) -> dict[int, tuple[int, int]]:
+    """flake8's `_noqa_line_mapping` ranges: physical lines between NL/NEWLINE tokens belong together
+    (the lines of a triple-quoted string, a backslash continuation). Lines alone are not listed."""
+    ranges: dict[int, tuple[int, int]] = {}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return mapping
-    low, high = len(lines) + 2, -1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ranges
+    low, high = sys.maxsize, -1
     for tok in tokens:
         if tok.type in (tokenize.ENDMARKER, tokenize.DEDENT):
             continue
         low, high = min(low, tok.start[0]), max(high, tok.end[0])
         if tok.type in (tokenize.NL, tokenize.NEWLINE):
             if high > low:
-                joined = "".join(lines[low - 1:high])
                 for number in range(low, high + 1):
-                    mapping[number] = joined
-            low, high = len(lines) + 2, -1
-    return mapping
+                    ranges[number] = (low, high)
+            low, high = sys.maxsize, -1
+    return ranges
+
+
+def _logical_noqa_lines(text: str, lines: list[str]) -> dict[int, str]:
+    return {number: "".join(lines[low - 1:high]) for number, (low, high) in logical_ranges(text).items()}
