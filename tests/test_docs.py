@@ -70,3 +70,21 @@ def test_readme_commands_match_ci() -> None:
                   if line.strip() and not line.startswith(("#", "set ", "cd "))][-1]
     assert ci_command in readme
     assert Path(ROOT / "docs" / "example").is_dir()
+
+
+def test_configuration_guide_matches_settings_and_flake8_options() -> None:
+    from apilint.flake8_plugin import FLAKE8_OPTIONS
+
+    guide = (ROOT / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", guide, re.MULTILINE))
+    keys = {f.name.replace("_", "-") for f in fields(Settings) if f.name != "origin"}
+    assert documented == keys
+    named = set(re.findall(r"--apilint-([a-z-]+)", guide))
+    assert named == {key for key in FLAKE8_OPTIONS.values()}
+
+
+def test_guides_exist_and_link_each_other() -> None:
+    for name in ("configuration.md", "integration.md", "adopting.md"):
+        assert (ROOT / "docs" / name).is_file()
+    readme = (ROOT / "README.md").read_text()
+    assert "docs/configuration.md" in readme and "docs/integration.md" in readme and "docs/adopting.md" in readme
