@@ -88,3 +88,10 @@ def test_guides_exist_and_link_each_other() -> None:
         assert (ROOT / "docs" / name).is_file()
     readme = (ROOT / "README.md").read_text()
     assert "docs/configuration.md" in readme and "docs/integration.md" in readme and "docs/adopting.md" in readme
+
+
+def test_readme_example_output_is_real() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("```console\n$ apilint docs/example\n", 1)[1].split("```", 1)[0]
+    result = run_cli("docs/example", cwd=ROOT)
+    assert result.stdout == block

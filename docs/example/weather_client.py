@@ -6,6 +6,7 @@ Run `apilint docs/example` to see them, `apilint --diff docs/example` to see the
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import requests
@@ -47,3 +48,28 @@ def station_status(station: str) -> str:
     response = requests.get(f"{BASE_URL}/stations/{station}")
     response.raise_for_status()
     return response.json()["status"]
+
+
+def latest_readings(station: str) -> list[dict[str, Any]]:
+    response = requests.get(f"{BASE_URL}/stations/{station}/readings", timeout=10)
+    # An error page is parsed as if it were data.
+    return response.json()["readings"]
+
+
+def publish(station: str, reading: dict[str, float]) -> None:
+    # A failed write goes unnoticed, and the except hides bugs as "network errors".
+    try:
+        requests.post(f"{BASE_URL}/stations/{station}/readings", json=reading, timeout=10)
+    except Exception:
+        log.warning("could not publish a reading for %s", station)
+
+
+def fetch_with_retries(url: str) -> dict[str, Any]:
+    # Retries every status, 404 included, at a fixed pace, in lockstep with every other client.
+    for attempt in range(5):
+        response = requests.get(url, timeout=10)
+        if response.status_code != 200:
+            time.sleep(2)
+            continue
+        return response.json()
+    raise RuntimeError(f"{url} kept failing")
