@@ -103,20 +103,21 @@ def config_facts(resolver: Resolver, node: cst.CSTNode, scope: Scope, max_delay:
     if qualified in URLLIB3_RETRY:
         return _urllib3(resolver, node, max_delay)
     if qualified in HTTP_ADAPTERS:
-        retries = keyword_arg(node, "max_retries")
-        value = literal(retries.value) if retries is not None else _UNKNOWN
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return RetryFacts(node, "adapter", backoff=Backoff.NONE, bounded=True)
-        return None
+        return _immediate_retries(node, "max_retries", "adapter")
     if qualified in HTTPX_TRANSPORTS:
-        retries = keyword_arg(node, "retries")
-        value = literal(retries.value) if retries is not None else _UNKNOWN
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return RetryFacts(node, "transport", backoff=Backoff.NONE, bounded=True)
-        return None
+        return _immediate_retries(node, "retries", "transport")
     if qualified in TENACITY_OBJECTS:
         function = scope.node if isinstance(scope, FunctionScope) else None
         return _tenacity(resolver, node, node, scope, function, max_delay, target_version)
+    return None
+
+
+def _immediate_retries(call: cst.Call, keyword: str, kind: str) -> RetryFacts | None:
+    """`HTTPAdapter(max_retries=3)`, `httpx.HTTPTransport(retries=3)`: retries with no wait at all."""
+    retries = keyword_arg(call, keyword)
+    value = literal(retries.value) if retries is not None else _UNKNOWN
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return RetryFacts(call, kind, backoff=Backoff.NONE, bounded=True)
     return None
 
 
