@@ -18,7 +18,14 @@ from typing import Any, ClassVar
 
 from apilint import __version__
 from apilint.engine.engine import check_source
-from apilint.settings import TARGET_VERSIONS, ConfigError, Settings, find_pyproject, load_settings, parse_settings
+from apilint.settings import (
+    TARGET_VERSIONS,
+    ConfigError,
+    Settings,
+    find_pyproject,
+    load_settings,
+    parse_settings,
+)
 
 # flake8 option name -> [tool.apilint] key. Values from flake8 override pyproject.toml.
 FLAKE8_OPTIONS: dict[str, str] = {

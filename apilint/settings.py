@@ -129,11 +129,7 @@ def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None =
             values[attr] = _selectors(origin, key, value)
         elif key in ("exclude", "extend-exclude"):
             values[attr] = _strings(origin, key, value)
-        elif key == "timeout":
-            values[attr] = _number(origin, key, value)
-        elif key == "backoff-factor":
-            values[attr] = _number(origin, key, value)
-        elif key == "max-delay":
+        elif key == "timeout" or key == "backoff-factor" or key == "max-delay":
             values[attr] = _number(origin, key, value)
         elif key == "broad-except":
             values[attr] = _choice(origin, key, value, ("http", "all"))

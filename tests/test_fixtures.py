@@ -56,6 +56,50 @@ def test_precheck_never_hides_a_finding(path: Path) -> None:
     assert check_source(text, settings) == check_source(text, settings, precheck=False)
 
 
+def _one_statement_variants(text: str) -> list[str]:
+    """The module's imports plus one other top-level statement, other lines blanked (lines keep their numbers).
+
+    Each variant is a new input on which the pre-check must agree with the full analysis; unlike the
+    whole fixture, a variant holds one pattern, so a pre-check that only looks at some other part of
+    the file cannot pass by luck.
+    """
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    variants = []
+    for node in tree.body:
+        if node in imports:
+            continue
+        keep = set()
+        for kept in (*imports, node):
+            first = min([kept.lineno, *(d.lineno for d in getattr(kept, "decorator_list", []))])
+            keep.update(range(first, (kept.end_lineno or kept.lineno) + 1))
+        variants.append("".join(line if i + 1 in keep else "\n" for i, line in enumerate(lines)))
+    return variants
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_precheck_never_hides_a_finding_in_one_statement(path: Path) -> None:
+    text = _read(path)
+    settings = _settings(path, text)
+    for variant in _one_statement_variants(text):
+        assert check_source(variant, settings) == check_source(variant, settings, precheck=False), variant
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_positions_need_no_fallback(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Report positions come from the ast tree; the slow exact provider is only a safety net."""
+    import apilint.engine.engine as engine_module
+
+    def no_locator(*args: object) -> None:
+        raise AssertionError("fell back to libcst's PositionProvider")
+
+    text = _read(path)
+    settings = _settings(path, text)
+    monkeypatch.setattr(engine_module, "Locator", no_locator)
+    check_source(text, settings, exact=False)
+
+
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fast_positions_match_exact(path: Path) -> None:
     text = _read(path)

@@ -16,11 +16,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from collections.abc import Callable
 
 from apilint import __version__
 from apilint.cli.runner import FileResult, Job, run_jobs

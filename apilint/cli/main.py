@@ -9,14 +9,27 @@ from dataclasses import replace
 from pathlib import Path
 
 from apilint import __version__
-from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
 from apilint.cli.cache import Cache, run_cached
+from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
 from apilint.cli.output import (
-    Style, sorted_findings, summary, use_colour, write_fixes, write_grouped, write_statistics, write_text,
+    Style,
+    sorted_findings,
+    summary,
+    use_colour,
+    write_fixes,
+    write_grouped,
+    write_statistics,
+    write_text,
 )
 from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
-from apilint.settings import ConfigError, Settings, _selectors, find_pyproject, load_settings
+from apilint.settings import (
+    ConfigError,
+    Settings,
+    _selectors,
+    find_pyproject,
+    load_settings,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

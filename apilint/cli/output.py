@@ -50,9 +50,8 @@ class Style:
 def write_text(rows: list[Row], out: TextIO, style: Style) -> None:
     """`path:line:col: CODE message`, exactly flake8's line (plus colour on a terminal)."""
     colon = style.dim(":")
-    for display, finding, _ in rows:
-        out.write(f"{style.path(display)}{colon}{finding.line}{colon}{finding.col}{colon} "
-                  f"{style.code(finding.code)} {finding.message}\n")
+    out.writelines(f"{style.path(display)}{colon}{finding.line}{colon}{finding.col}{colon} "
+                  f"{style.code(finding.code)} {finding.message}\n" for display, finding, _ in rows)
 
 
 def write_grouped(rows: list[Row], out: TextIO, style: Style) -> None:
@@ -89,8 +88,7 @@ def write_fixes(results: list[FileResult], rows: list[Row], settings: Settings, 
         out.write(f"Fixed {total} {'error' if total == 1 else 'errors'}:\n")
         for display, counts in fixed:
             out.write(f"- {display}:\n")
-            for code, count in sorted(counts.items()):
-                out.write(f"    {count} × {code}\n")
+            out.writelines(f"    {count} × {code}\n" for code, count in sorted(counts.items()))
         return
     available = [(d, f) for d, f, _ in rows if f.fix is not None and is_fixable(f, settings, unsafe=True)]
     for display, finding in available:

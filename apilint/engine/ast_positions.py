@@ -62,12 +62,14 @@ class AstPositions:
         for spans in self._groups.values():
             spans.sort(key=lambda s: (s[0], s[1], -s[2], -s[3]))
 
-    def span(self, node: cst.CSTNode) -> Span | None:
+    def span(self, node: cst.CSTNode, verify_start: bool = True) -> Span | None:
         """1-based line, 0-based column start and end of a reported node; None if not certain."""
         if isinstance(node, cst.Name):
             parent = self.parent_of.get(node)
             if isinstance(parent, cst.Attribute) and parent.attr is node:
-                outer = self.span(parent)
+                # Only the attribute's end matters (`(await c.get(u)).json`: its start may be a parenthesis);
+                # the name found there verifies the mapping instead.
+                outer = self.span(parent, verify_start=False)
                 if outer is None:
                     return None
                 line, column = outer[2], outer[3] - len(node.value)
@@ -85,7 +87,7 @@ class AstPositions:
             if at < 0:
                 return None
             column = at - self._starts[line - 1]
-        if self._token_at(line, column) != _first_token(node):
+        if verify_start and self._token_at(line, column) != _first_token(node):
             return None
         return line, column, end_line, end_column
 

@@ -16,7 +16,7 @@ import libcst as cst
 from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import collect_facts, mentions_any
+from apilint.engine.precheck import collect_facts, imports_any, mentions_any
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
@@ -50,21 +50,32 @@ def check_source(
     if not rules:
         return []
     if precheck:
-        roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
-        words = frozenset().union(*(rule.trigger_words() for rule in rules))
-        text_filter = all(rule.trigger_words() for rule in rules) and all(
-            "." in name for name, _ in settings.extra_clients
-        )
-        if text_filter and not mentions_any(text, words):
+        memo: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+        rules = [rule for rule in rules if _text_may_fire(rule, text, memo)]
+        if not rules:
             return []
         if tree is None:
             tree = _parse_ast(text)
-        facts = collect_facts(tree, roots)
-        rules = [rule for rule in rules if rule.wants(facts)]
+        roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
+        try:
+            facts = collect_facts(tree, roots, (name for name, _ in settings.extra_clients))
+        except RecursionError:
+            facts = None  # too deeply nested for the scan: let the rules decide
+        if facts is not None:
+            rules = [rule for rule in rules if rule.wants(facts)]
         if not rules:
             return []
     module = _parse_cst(text)
     return _run_rules(module, text, rules, settings, None if exact else tree)
+
+
+def _text_may_fire(rule: Rule, text: str, memo: dict[tuple[frozenset[str], frozenset[str]], bool]) -> bool:
+    key = (rule.trigger_imports(), rule.trigger_words())
+    answer = memo.get(key)
+    if answer is None:
+        imports, words = key
+        answer = memo[key] = (not imports and not words) or imports_any(text, imports) or mentions_any(text, words)
+    return answer
 
 
 def _parse_ast(text: str) -> ast.AST:

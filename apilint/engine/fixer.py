@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from apilint.engine.engine import check_source
 from apilint.engine.applicability import is_fixable
+from apilint.engine.engine import check_source
 from apilint.engine.findings import Edit, Finding
 from apilint.rules import Rule
 from apilint.settings import Settings

@@ -1,10 +1,18 @@
 """The cheap pre-check: decide from raw text and the `ast` tree which rules can fire.
 
 libcst parsing costs about ten times an `ast` parse, so most files should
-never reach it. Both steps are sound filters: a finding needs an import of an
-HTTP library (resolution goes through imports), so a file that never names
-one cannot have a finding. A test runs every fixture with and without the
-pre-check and asserts identical findings.
+never reach it. Every step is a sound filter: it answers "maybe" whenever the
+libcst analysis could report something.
+
+1. Text: a finding about HTTP calls needs an import of an HTTP library
+   (resolution goes through imports), so a file with no import line naming
+   one is skipped without parsing.
+2. `ast` scan (`ast_scan.py`): which calls may be HTTP calls, judged by the
+   same conventions as the resolver but over every binding of a name in the
+   module at once; then per rule, whether its pattern occurs around such a
+   call at all (a response read, a handler around one, a retry loop...).
+
+Tests run every fixture with and without the pre-check and compare findings.
 """
 
 from __future__ import annotations
@@ -12,22 +20,59 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+from apilint.engine.ast_scan import (
+    ClassRef,
+    HandlerRef,
+    Scan,
+    class_ref,
+    dotted_name,
+    scan_module,
+)
+from apilint.knowledge.http_clients import (
+    CLIENT_ANNOTATIONS,
+    CLIENT_CONSTRUCTORS,
+    CONNECTION_CONSTRUCTORS,
+    REQUEST_FUNCTIONS,
+    TIMEOUT_CONSTRUCTORS,
+)
+
+_ALL_METHODS = frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))
+_SENDS = frozenset(REQUEST_FUNCTIONS) | frozenset(CONNECTION_CONSTRUCTORS)
 
 
 @dataclass(frozen=True)
+class ExceptionNames:
+    """What the module binds, for guessing what a handler's class names may resolve to."""
+
+    imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    class_bases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
+    other_bound: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, eq=False)
 class AstFacts:
     http_modules: frozenset[str]  # roots of imported modules that can provide HTTP clients
     call_names: frozenset[str]  # last name of every called function / method
     stored_attributes: frozenset[str]  # attribute names assigned to (`x.timeout = …`)
     keywords: frozenset[str]  # keyword argument names used in calls
-    has_try: bool = False  # any try statement (the exception rules need one)
+    has_try: bool = False
     has_with: bool = False
-    has_several_handlers: bool = False  # a try with two or more handlers (API302)
-    has_tuple_handler: bool = False  # `except (A, B):` (API304)
     modules: frozenset[str] = frozenset()  # roots of every imported module
     has_loop: bool = False
+    # Per-rule candidates (each "may", never "does"):
+    untimed_http_call: bool = False  # an HTTP call with no timeout= and no */** arguments
+    disabled_timeout: bool = False  # timeout=None / (x, None) on a call or client, or a timeout object
+    response_read: bool = False  # a response bound to a name whose body is read, or read chained
+    discarded_http_call: bool = False  # an HTTP call as an expression statement
+    uncalled_raise_for_status: bool = False
+    retry_loop: bool = False  # a loop around an HTTP call (or a given callable) that notices failures
+    http_handlers: tuple[HandlerRef, ...] = ()  # handlers of try/suppress blocks that make HTTP calls
+    handler_sequences: tuple[tuple[HandlerRef, ...], ...] = ()  # tries with two or more handlers
+    tuple_handlers: tuple[tuple[ClassRef, ...], ...] = ()
+    exception_names: ExceptionNames = ExceptionNames()
 
 
 @lru_cache(maxsize=16)
@@ -35,49 +80,226 @@ def _word_pattern(roots: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, roots))) + r")\b")
 
 
+@lru_cache(maxsize=16)
+def _import_pattern(roots: frozenset[str]) -> re.Pattern[str]:
+    # `import`/`from` then, on the same logical line (backslash continuations included), a root.
+    words = "|".join(sorted(map(re.escape, roots)))
+    return re.compile(r"(?:import|from)[ \t\\][^\n]*(?:\\\r?\n[^\n]*)*\b(?:" + words + r")\b")
+
+
 def mentions_any(text: str, roots: frozenset[str]) -> bool:
-    """Text-level filter: does any of the module roots occur as a word at all?"""
+    """Text-level filter: does any of the words occur at all?"""
     return bool(roots) and _word_pattern(roots).search(text) is not None
 
 
-def collect_facts(tree: ast.AST, roots: Iterable[str]) -> AstFacts:
-    wanted = frozenset(roots)
-    modules: set[str] = set()
-    calls: set[str] = set()
-    stored: set[str] = set()
-    keywords: set[str] = set()
-    has_try = has_with = several = tuples = loops = False
-    for node in ast.walk(tree):
-        kind = type(node)
+def imports_any(text: str, roots: frozenset[str]) -> bool:
+    """Text-level filter: can the text import any of these modules? (Over-approximates.)"""
+    return bool(roots) and _import_pattern(roots).search(text) is not None
+
+
+def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:
+    scan = scan_module(tree)
+    calls = _Calls(scan, frozenset(extra_clients))
+    http = calls.may_send
+    retry_loop = any(
+        loop.notices_failure and any(
+            http(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls  # type: ignore[attr-defined]
+        )
+        for loop in scan.loops
+    )
+    response_read = any(http(c) for c in scan.chained_body) or any(
+        name in block.body_uses and http(call) for block in scan.functions_blocks for name, call in block.responses
+    )
+    disabled = any(http(c) or calls.may_make_client(c) for c in scan.disabled_timeouts) or any(
+        not calls.qualified(c.func).isdisjoint(TIMEOUT_CONSTRUCTORS) for c in scan.calls
+    )
+    handlers = tuple(h for block in scan.tries if any(http(c) for c in block.calls) for h in block.handlers)
+    names = ExceptionNames(
+        {name: frozenset(qualified) for name, qualified in scan.imports.items()},
+        {name: tuple(class_ref(b) for b in bases) for name, bases in scan.class_bases.items()},
+        frozenset(scan.other_bound),
+    )
+    return AstFacts(
+        http_modules=frozenset(scan.modules & frozenset(roots)),
+        call_names=frozenset(scan.call_names),
+        stored_attributes=frozenset(scan.stored_attributes),
+        keywords=frozenset(scan.keywords),
+        has_try=scan.has_try,
+        has_with=scan.has_with,
+        modules=frozenset(scan.modules),
+        has_loop=scan.has_loop,
+        untimed_http_call=any(http(c) for c in scan.untimed_calls),
+        disabled_timeout=disabled,
+        response_read=response_read,
+        discarded_http_call=any(http(c) for c in scan.discarded),
+        uncalled_raise_for_status=scan.uncalled_raise_for_status,
+        retry_loop=retry_loop,
+        http_handlers=handlers,
+        handler_sequences=tuple(scan.handler_sequences),
+        tuple_handlers=tuple(scan.tuple_handlers),
+        exception_names=names,
+    )
+
+
+class _Calls:
+    """Which calls may send a request and which expressions may be clients (over-approximations)."""
+
+    def __init__(self, scan: Scan, extra_clients: frozenset[str]) -> None:
+        self.scan = scan
+        self.extra = extra_clients
+        self._sends: dict[int, bool] = {}
+        self.client_classes = self._fixpoint_classes()
+        self.client_names: set[str] = set()
+        self.client_attributes: set[str] = set()
+        self.factories: set[str] = set()  # functions that may return a client
+        self._fixpoint_bindings()
+        self.method_aliases = {name for name, value in scan.method_aliases if value.attr in _ALL_METHODS}
+
+    # -- names -------------------------------------------------------------------
+    def qualified(self, expr: ast.expr) -> frozenset[str]:
+        """Every qualified name `expr` may stand for through some import of its root."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return frozenset()
+        root, _, rest = dotted.partition(".")
+        bound = self.scan.imports.get(root)
+        if not bound:
+            return frozenset()
+        return frozenset(f"{q}.{rest}" if rest else q for q in bound)
+
+    def _only_imported(self, expr: ast.expr) -> bool:
+        dotted = dotted_name(expr)
+        root = dotted.partition(".")[0] if dotted else ""
+        scan = self.scan
+        return root in scan.imports and root not in scan.other_bound and root not in scan.class_bases
+
+    # -- clients -------------------------------------------------------------------
+    def _fixpoint_classes(self) -> set[str]:
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name, bases in self.scan.class_bases.items():
+                if name in found:
+                    continue
+                if any(not self.qualified(b).isdisjoint(CLIENT_ANNOTATIONS)
+                       or (type(b) is ast.Name and b.id in found) for b in bases):  # type: ignore[attr-defined]
+                    found.add(name)
+                    changed = True
+        return found
+
+    def _fixpoint_bindings(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for table, found in ((self.scan.name_values, self.client_names),
+                                 (self.scan.attribute_values, self.client_attributes)):
+                for name, entries in table.items():
+                    if name not in found and any(self._binding(v, a) for v, a in entries):
+                        found.add(name)
+                        changed = True
+            for name, results in self.scan.function_results.items():
+                # A return annotation or a returned value (the resolver tries both).
+                if name not in self.factories and any(self._binding(v, a) for v, a in results):
+                    self.factories.add(name)
+                    changed = True
+
+    def _binding(self, value: ast.expr | None, annotation: ast.expr | None) -> bool:
+        if value is not None and not (type(value) is ast.Constant and value.value is None):  # type: ignore[attr-defined]
+            if self.may_be_client(value):
+                return True
+        return annotation is not None and self.annotation_may_be_client(annotation)
+
+    def annotation_may_be_client(self, annotation: ast.expr, depth: int = 0) -> bool:
+        """Mirrors `Resolver.from_annotation`: a client class, `Optional[...]`, `X | None`, a string of those."""
+        if depth > 12:
+            return True
+        kind = type(annotation)
+        if kind is ast.Constant:
+            text = annotation.value  # type: ignore[attr-defined]
+            if not isinstance(text, str):
+                return False
+            try:
+                parsed = ast.parse(text.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return False
+            return self.annotation_may_be_client(parsed, depth + 1)
+        if kind is ast.BinOp:
+            return type(annotation.op) is ast.BitOr and (  # type: ignore[attr-defined]
+                self.annotation_may_be_client(annotation.left, depth + 1)  # type: ignore[attr-defined]
+                or self.annotation_may_be_client(annotation.right, depth + 1))  # type: ignore[attr-defined]
+        if kind is ast.Subscript:
+            spellings = {dotted_name(annotation.value) or "", *self.qualified(annotation.value)}  # type: ignore[attr-defined]
+            if not any(s.rsplit(".", 1)[-1] in ("Optional", "Union") for s in spellings):
+                return False
+            inner = annotation.slice  # type: ignore[attr-defined]
+            elements = inner.elts if type(inner) is ast.Tuple else [inner]  # type: ignore[attr-defined]
+            return any(self.annotation_may_be_client(e, depth + 1) for e in elements)
+        if kind is ast.Name and annotation.id in self.client_classes:  # type: ignore[attr-defined]
+            return True
+        return not self.qualified(annotation).isdisjoint(CLIENT_ANNOTATIONS)
+
+    def may_be_client(self, expr: ast.expr, depth: int = 0) -> bool:
+        if depth > 12:
+            return True
+        kind = type(expr)
+        scan = self.scan
         if kind is ast.Call:
-            func = node.func  # type: ignore[attr-defined]
-            if type(func) is ast.Attribute:
-                calls.add(func.attr)
-            elif type(func) is ast.Name:
-                calls.add(func.id)
-            for kw in node.keywords:  # type: ignore[attr-defined]
-                if kw.arg is not None:
-                    keywords.add(kw.arg)
-        elif kind is ast.Attribute:
-            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                stored.add(node.attr)  # type: ignore[attr-defined]
-        elif kind is ast.Import:
-            for alias in node.names:  # type: ignore[attr-defined]
-                modules.add(alias.name.split(".", 1)[0])
-        elif kind is ast.ImportFrom:
-            if node.module and not node.level:  # type: ignore[attr-defined]
-                modules.add(node.module.split(".", 1)[0])  # type: ignore[attr-defined]
-        elif kind is ast.Try or kind is _TRY_STAR:
-            has_try = True
-            handlers = node.handlers  # type: ignore[attr-defined]
-            several = several or len(handlers) > 1
-            tuples = tuples or any(type(h.type) is ast.Tuple for h in handlers)
-        elif kind is ast.With or kind is ast.AsyncWith:
-            has_with = True
-        elif kind is ast.For or kind is ast.While or kind is ast.AsyncFor:
-            loops = True
-    return AstFacts(frozenset(modules & wanted), frozenset(calls), frozenset(stored), frozenset(keywords),
-                    has_try, has_with, several, tuples, frozenset(modules), loops)
+            return self.may_make_client(expr)  # type: ignore[arg-type]
+        if self.extra and (kind is ast.Name or kind is ast.Attribute) and self.qualified(expr):
+            return True  # `extra-clients` may name client objects
+        if kind is ast.Name:
+            name = expr.id  # type: ignore[attr-defined]
+            return name in self.client_names or (name in scan.self_names and bool(self.client_classes))
+        if kind is ast.Attribute:
+            value = expr.value  # type: ignore[attr-defined]
+            attr = expr.attr  # type: ignore[attr-defined]
+            return (type(value) is ast.Name and value.id in scan.self_names  # type: ignore[attr-defined]
+                    and (attr in self.client_attributes or attr in self.factories))
+        if kind is ast.BoolOp:
+            return any(self.may_be_client(v, depth + 1) for v in expr.values)  # type: ignore[attr-defined]
+        if kind is ast.IfExp:
+            return self.may_be_client(expr.body, depth + 1) or self.may_be_client(expr.orelse, depth + 1)  # type: ignore[attr-defined]
+        if kind is ast.Await:
+            return self.may_be_client(expr.value, depth + 1)  # type: ignore[attr-defined]
+        return False
 
+    def may_make_client(self, call: ast.Call) -> bool:
+        func = call.func
+        qualified = self.qualified(func)
+        if not qualified.isdisjoint(CLIENT_CONSTRUCTORS) or not qualified.isdisjoint(self.extra):
+            return True
+        scan = self.scan
+        if type(func) is ast.Name:
+            name = func.id  # type: ignore[attr-defined]
+            return name in self.extra or name in self.client_classes or name in self.factories
+        if type(func) is ast.Attribute:
+            value = func.value  # type: ignore[attr-defined]
+            return type(value) is ast.Name and value.id in scan.self_names and func.attr in self.factories  # type: ignore[attr-defined]
+        return False
 
-_TRY_STAR = getattr(ast, "TryStar", ast.Try)
+    # -- calls ---------------------------------------------------------------------
+    def may_send(self, call: ast.Call) -> bool:
+        """May this call be an HTTP call (`Resolver.http_call`)?"""
+        key = id(call)
+        known = self._sends.get(key)
+        if known is None:
+            known = self._sends[key] = self._may_send(call)
+        return known
+
+    def _may_send(self, call: ast.Call) -> bool:
+        func = call.func
+        qualified = self.qualified(func)
+        if not qualified.isdisjoint(_SENDS):
+            return True
+        if qualified and not self.extra and self._only_imported(func):
+            return False  # an imported function that sends nothing
+        kind = type(func)
+        if kind is ast.Name:
+            return func.id in self.method_aliases  # type: ignore[attr-defined]
+        if kind is ast.Attribute and func.attr in _ALL_METHODS:  # type: ignore[attr-defined]
+            receiver = func.value  # type: ignore[attr-defined]
+            if type(receiver) is ast.Call and dotted_name(receiver.func) == "super":  # type: ignore[attr-defined]
+                return False
+            return self.may_be_client(receiver)
+        return False

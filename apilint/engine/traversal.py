@@ -78,6 +78,7 @@ class Traversal(cst.CSTVisitor):
         self.order_of: dict[cst.CSTNode, int] = {}
         self.parent_of: dict[cst.CSTNode, cst.CSTNode] = {}
         self._stack: list[cst.CSTNode] = []
+        self._import_depth = 0  # inside `import a.b` libcst has Attribute nodes that ast has not
         self._wanted = wanted
         self.collected: dict[type[cst.CSTNode], list[Visit]] = {t: [] for t in wanted}
         # Source-order numbers per node kind, so reports can take their positions from the ast tree.
@@ -126,9 +127,11 @@ class Traversal(cst.CSTVisitor):
             self.parent_of[node] = self._stack[-1]
         self._stack.append(node)
         node_type = type(node)
+        if node_type is cst.Import or node_type is cst.ImportFrom:
+            self._import_depth += 1
         if node_type in CST_GROUPS:
             group = counts_in_group(node)
-            if group is not None:
+            if group is not None and not (self._import_depth and group == "attribute"):
                 count = self.group_counts.get(group, 0)
                 self.group_index[node] = count
                 self.group_counts[group] = count + 1
@@ -141,6 +144,8 @@ class Traversal(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self._stack.pop()
+        if type(original_node) is cst.Import or type(original_node) is cst.ImportFrom:
+            self._import_depth -= 1
         if isinstance(original_node, (cst.ClassDef, cst.FunctionDef, cst.Lambda)) and self.scope.parent is not None:
             self.scope = self.scope.parent
 

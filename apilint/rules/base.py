@@ -64,9 +64,19 @@ class Rule:
         """Cheap test on the `ast` facts: can this rule fire in the file at all?"""
         return bool(facts.http_modules)
 
-    def trigger_words(self) -> frozenset[str]:
-        """Words a file must contain for this rule to fire (the engine's text filter; empty: no filter)."""
+    def trigger_imports(self) -> frozenset[str]:
+        """Modules one of which a file must import for this rule to fire (the engine's text filter).
+
+        Together with `trigger_words`: a file passes when it imports one of these or mentions one of
+        the words; when both are empty there is no filter.
+        """
+        if any("." not in name for name, _ in self.settings.extra_clients):
+            return frozenset()  # a bare class name in `extra-clients` needs no import
         return HTTP_MODULE_ROOTS | self.settings.extra_client_roots()
+
+    def trigger_words(self) -> frozenset[str]:
+        """Words whose mention alone makes a file worth parsing for this rule."""
+        return frozenset()
 
     def wants(self, facts: AstFacts) -> bool:
         """The pre-check with this rule's settings (override when an option widens the rule)."""

@@ -9,12 +9,21 @@ import libcst as cst
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck_exceptions import (
+    Guesser,
+    may_catch,
+)
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import LIBRARY_BASE, hierarchy
 from apilint.knowledge.http_clients import Library
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
-from apilint.semantic.exceptions import ExceptionResolver, http_libraries, import_binding
+from apilint.semantic.exceptions import (
+    BROAD,
+    ExceptionResolver,
+    http_libraries,
+    import_binding,
+)
 from apilint.semantic.scope import Scope
 
 
@@ -87,17 +96,21 @@ class BroadExcept(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and (facts.has_try or facts.has_with)
+        return bool(facts.http_modules) and bool(facts.http_handlers)
+
+    def trigger_imports(self) -> frozenset[str]:
+        return frozenset() if self.settings.broad_except == "all" else super().trigger_imports()
 
     def trigger_words(self) -> frozenset[str]:
-        if self.settings.broad_except == "all":
-            return frozenset({"except", "suppress"})
-        return super().trigger_words()
+        return frozenset({"except", "suppress"}) if self.settings.broad_except == "all" else frozenset()
 
     def wants(self, facts: AstFacts) -> bool:
         if self.settings.broad_except == "all":
             return facts.has_try or facts.has_with  # every broad handler, HTTP or not
-        return self.precheck(facts)
+        if not self.precheck(facts):
+            return False
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return any(may_catch(h, guess, BROAD) for h in facts.http_handlers)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
@@ -166,9 +179,7 @@ class _BareRaise(cst.CSTVisitor):
 
 def _always_raises_from(block: cst.CSTNode) -> bool:
     statements: Sequence[cst.CSTNode]
-    if isinstance(block, cst.IndentedBlock):
-        statements = block.body
-    elif isinstance(block, cst.SimpleStatementSuite):
+    if isinstance(block, cst.IndentedBlock) or isinstance(block, cst.SimpleStatementSuite):
         statements = block.body
     else:
         return False

@@ -7,13 +7,23 @@ import libcst as cst
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck_exceptions import (
+    Guesser,
+    may_catch,
+)
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import LIBRARY_REPLACEMENT, hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
-from apilint.semantic.exceptions import ExceptionResolver, http_libraries, import_binding, other_qualified_calls
+from apilint.semantic.exceptions import (
+    ExceptionResolver,
+    http_libraries,
+    import_binding,
+    other_qualified_calls,
+)
 
 _BUILTINS = {"builtins.ConnectionError": "ConnectionError", "builtins.TimeoutError": "TimeoutError"}
+_BUILTIN_CLASSES = frozenset(_BUILTINS)
 # Calls that do raise the builtins: their presence makes the handler meaningful.
 _RAISES_BUILTINS = ("socket.", "ssl.", "asyncio.", "concurrent.", "http.client.", "subprocess.", "multiprocessing.")
 
@@ -81,7 +91,13 @@ class BuiltinExceptionForLibrary(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return facts.has_try and bool(facts.http_modules)
+        return bool(facts.http_handlers) and bool(facts.http_modules)
+
+    def wants(self, facts: AstFacts) -> bool:
+        if not self.precheck(facts):
+            return False
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return any(may_catch(h, guess, _BUILTIN_CLASSES) for h in facts.http_handlers)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

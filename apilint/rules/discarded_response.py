@@ -5,8 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.engine.findings import Applicability, FixAvailability
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.responses import RAISE_FOR_STATUS_LIBRARIES, STATE_CHANGING_METHODS
+from apilint.knowledge.responses import (
+    RAISE_FOR_STATUS_LIBRARIES,
+    STATE_CHANGING_METHODS,
+)
 from apilint.rules.base import Rule, RuleContext, make_fix
 from apilint.semantic.names import keyword_arg, string_value
 from apilint.semantic.raising import raises_for_status
@@ -62,6 +66,10 @@ class DiscardedResponse(Rule):
     fix_safety = Applicability.UNSAFE
     node_types = (cst.Expr,)
 
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return bool(facts.http_modules) and facts.discarded_http_call
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, cst.Expr)
@@ -75,12 +83,12 @@ class DiscardedResponse(Rule):
         fix = None
         if http.library in RAISE_FOR_STATUS_LIBRARIES:
             if isinstance(value, cst.Await):
-                fix = lambda loc: make_fix(DiscardedResponse, [  # noqa: E731
+                fix = lambda loc: make_fix(DiscardedResponse, [
                     (loc.start(value), loc.start(value), "("),
                     (loc.end(value), loc.end(value), ").raise_for_status()"),
                 ])
             else:
-                fix = lambda loc: make_fix(DiscardedResponse, [  # noqa: E731
+                fix = lambda loc: make_fix(DiscardedResponse, [
                     (loc.end(value), loc.end(value), ".raise_for_status()")
                 ])
         ctx.report(type(self), http.call, fix=fix, call=http.display, method=method)

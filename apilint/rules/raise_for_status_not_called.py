@@ -62,7 +62,7 @@ class RaiseForStatusNotCalled(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules)
+        return bool(facts.http_modules) and facts.uncalled_raise_for_status
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

@@ -7,6 +7,10 @@ import libcst as cst
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck_exceptions import (
+    Guesser,
+    may_repeat,
+)
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
@@ -68,7 +72,14 @@ class RedundantExceptClass(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return facts.has_tuple_handler
+        return bool(facts.tuple_handlers)
+
+    def wants(self, facts: AstFacts) -> bool:
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return any(may_repeat(refs, guess) for refs in facts.tuple_handlers)
+
+    def trigger_imports(self) -> frozenset[str]:
+        return frozenset()
 
     def trigger_words(self) -> frozenset[str]:
         return frozenset({"except"})  # dead or redundant handlers are bugs in any code

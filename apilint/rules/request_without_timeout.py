@@ -8,7 +8,7 @@ from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import REQUEST_CALL_NAMES, Library
+from apilint.knowledge.http_clients import Library
 from apilint.rules.base import Rule, RuleContext
 from apilint.rules.edits import add_keyword_fix
 from apilint.semantic.names import has_star_args, keyword_arg, positional_count
@@ -86,7 +86,7 @@ class RequestWithoutTimeout(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         # Only httpx/aiohttp imported: every call has a default timeout (extra clients aside).
         libraries = facts.http_modules - _DEFAULT_TIMEOUT_LIBRARIES
-        return bool(libraries) and not facts.call_names.isdisjoint(REQUEST_CALL_NAMES)
+        return bool(libraries) and facts.untimed_http_call
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         call = visit.node

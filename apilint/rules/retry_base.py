@@ -8,7 +8,6 @@ import libcst as cst
 
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules.base import Rule, RuleContext
 from apilint.semantic.retry_config import config_facts
 from apilint.semantic.retry_facts import RetryFacts
@@ -24,12 +23,16 @@ class RetryRule(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        if facts.has_loop and (facts.http_modules or "sleep" in facts.call_names):
+        if facts.retry_loop and (facts.http_modules or "sleep" in facts.call_names):
             return True  # a hand-written loop (a retry helper may import no HTTP library)
         return bool(facts.modules & _RETRY_LIBRARIES) and bool(facts.call_names & _CONFIG_NAMES or facts.modules & {"tenacity", "backoff"})
 
+    def trigger_imports(self) -> frozenset[str]:
+        imports = super().trigger_imports()
+        return imports | {"tenacity", "backoff"} if imports else imports
+
     def trigger_words(self) -> frozenset[str]:
-        return HTTP_MODULE_ROOTS | {"tenacity", "backoff", "sleep"} | self.settings.extra_client_roots()
+        return frozenset({"sleep"})  # a hand-written retry helper may import no HTTP library
 
     def facts(self, visit: Visit, ctx: RuleContext) -> RetryFacts | None:
         key = ("retry", id(visit.node))

@@ -6,8 +6,13 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, TIMEOUT_CONSTRUCTORS, Library
+from apilint.knowledge.http_clients import (
+    CLIENT_CONSTRUCTORS,
+    TIMEOUT_CONSTRUCTORS,
+    Library,
+)
 from apilint.rules.base import Rule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
 
@@ -66,6 +71,10 @@ class TimeoutDisabled(Rule):
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
     node_types = (cst.Call,)
+
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return bool(facts.http_modules) and facts.disabled_timeout
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         call = visit.node

@@ -6,6 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import Library
 from apilint.knowledge.responses import BODY_ATTRIBUTES
@@ -79,6 +80,10 @@ class UncheckedResponse(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     node_types = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Attribute)
+
+    @classmethod
+    def precheck(cls, facts: AstFacts) -> bool:
+        return bool(facts.http_modules) and facts.response_read
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

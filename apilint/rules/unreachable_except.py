@@ -7,6 +7,10 @@ import libcst as cst
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck_exceptions import (
+    Guesser,
+    may_shadow,
+)
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
@@ -87,7 +91,14 @@ class UnreachableExcept(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return facts.has_several_handlers
+        return bool(facts.handler_sequences)
+
+    def wants(self, facts: AstFacts) -> bool:
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return any(may_shadow(sequence, guess) for sequence in facts.handler_sequences)
+
+    def trigger_imports(self) -> frozenset[str]:
+        return frozenset()
 
     def trigger_words(self) -> frozenset[str]:
         return frozenset({"except"})  # dead or redundant handlers are bugs in any code

@@ -12,7 +12,13 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.semantic.names import keyword_arg
-from apilint.semantic.scope import Binding, ClassScope, FunctionScope, ModuleModel, Scope
+from apilint.semantic.scope import (
+    Binding,
+    ClassScope,
+    FunctionScope,
+    ModuleModel,
+    Scope,
+)
 
 # Methods of a Session subclass (or adapter) that, when they handle `timeout`,
 # give every request a default timeout.

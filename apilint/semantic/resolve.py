@@ -22,7 +22,14 @@ from apilint.knowledge.http_clients import (
 )
 from apilint.semantic.names import dotted_name, is_none, keyword_arg, string_value
 from apilint.semantic.receivers import TIMEOUT_METHODS, ReceiverTracking
-from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, ModuleModel, Scope
+from apilint.semantic.scope import (
+    Binding,
+    BindingKind,
+    ClassScope,
+    FunctionScope,
+    ModuleModel,
+    Scope,
+)
 
 _MAX_DEPTH = 12
 

@@ -337,4 +337,4 @@ def _backoff(resolver: Resolver, node: cst.Decorator, call: cst.Call, qualified:
     return facts
 
 
-__all__ = ["config_facts", "literal", "module_constants", "RETRY_AFTER_STATUSES"]
+__all__ = ["RETRY_AFTER_STATUSES", "config_facts", "literal", "module_constants"]

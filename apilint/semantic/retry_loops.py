@@ -25,13 +25,20 @@ from apilint.knowledge.retries import (
     STATUS_ERROR_CLASSES,
 )
 from apilint.semantic.evaluate import statuses_where_true
-from apilint.semantic.loop_walk import LoopWalker, names_in
-from apilint.semantic.retry_waits import attempts, bounded, counters, largest_wait, mentions_exit, wait
 from apilint.semantic.exceptions import ExceptionResolver
+from apilint.semantic.loop_walk import LoopWalker, names_in
 from apilint.semantic.names import string_value
 from apilint.semantic.resolve import HttpCall, Resolver
 from apilint.semantic.retry_config import module_constants
 from apilint.semantic.retry_facts import Backoff, RetryFacts
+from apilint.semantic.retry_waits import (
+    attempts,
+    bounded,
+    counters,
+    largest_wait,
+    mentions_exit,
+    wait,
+)
 from apilint.semantic.scope import BindingKind, FunctionScope, Scope
 
 _CODE = cst.Module([])
@@ -332,4 +339,4 @@ def _method_of(http: HttpCall) -> str:
     return http.method.upper()
 
 
-__all__ = ["loop_facts", "STATUS_ATTRIBUTES"]
+__all__ = ["STATUS_ATTRIBUTES", "loop_facts"]

@@ -1,0 +1,124 @@
+"""Pre-check for the exception rules: what may a handler's class names resolve to?
+
+Mirrors `apilint.semantic.exceptions.ExceptionResolver` over the `ast` scan's
+name summary, keeping every possibility (builtin, each import, a module
+class, unknown) instead of the one the resolver picks, so that "may cover"
+and "may be broad" are over-approximations of the rules' tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apilint.engine.ast_scan import ClassRef, HandlerRef
+from apilint.engine.precheck import ExceptionNames
+from apilint.knowledge.exceptions import BASE_EXCEPTION, EXCEPTION, Hierarchy
+
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Possible:
+    text: str
+    canonicals: frozenset[str]
+    ancestors: frozenset[str]
+    unknown: bool  # may resolve to a class apilint cannot identify
+
+
+BARE = Possible("", frozenset({BASE_EXCEPTION}), frozenset({BASE_EXCEPTION}), False)
+
+
+class Guesser:
+    def __init__(self, names: ExceptionNames, table: Hierarchy) -> None:
+        self.names = names
+        self.table = table
+        self._memo: dict[ClassRef, Possible] = {}
+
+    def handler(self, handler: HandlerRef) -> list[Possible]:
+        if handler is None:
+            return [BARE]
+        return [self.possible(ref) for ref in handler]
+
+    def possible(self, ref: ClassRef, depth: int = 0) -> Possible:
+        known = self._memo.get(ref)
+        if known is None:
+            known = self._possible(ref, depth)
+            if depth == 0:
+                self._memo[ref] = known
+        return known
+
+    def _possible(self, ref: ClassRef, depth: int) -> Possible:
+        kind, text = ref
+        if kind == "other" or depth > _MAX_DEPTH:
+            return Possible(text, frozenset(), frozenset(), True)
+        names = self.names
+        canonicals: set[str] = set()
+        ancestors: set[str] = set()
+        unknown = False
+        root, _, rest = text.partition(".")
+
+        def add(qualified: str) -> None:
+            nonlocal unknown
+            canonical = self.table.canonical(qualified)
+            if canonical is None:
+                unknown = True
+            else:
+                canonicals.add(canonical)
+                ancestors.update(self.table.ancestors(canonical))
+
+        for qualified in names.imports.get(root, ()):
+            add(f"{qualified}.{rest}" if rest else qualified)
+        if root in names.other_bound or root not in names.imports:
+            unknown = unknown or bool(rest)  # `obj.Error` without an import: unresolvable
+        if not rest:
+            add(f"builtins.{root}")  # resolves as a builtin where the name is not bound
+            if root in names.other_bound or (root in names.imports and root in names.class_bases):
+                unknown = True
+            if root in names.class_bases:
+                marker = f"<module>.{root}"
+                canonicals.add(marker)
+                ancestors.add(marker)
+                for base in names.class_bases[root]:
+                    if base != ref:
+                        ancestors.update(self.possible(base, depth + 1).ancestors)
+        return Possible(text, frozenset(canonicals), frozenset(ancestors), unknown)
+
+
+def may_cover(earlier: Possible, later: Possible) -> bool:
+    """Over-approximates `Caught.covers`."""
+    if BASE_EXCEPTION in earlier.canonicals:
+        return True
+    if not earlier.canonicals.isdisjoint(later.ancestors):
+        return True
+    if EXCEPTION in earlier.canonicals and later.unknown:
+        return True
+    return earlier.unknown and later.unknown and earlier.text == later.text
+
+
+def may_shadow(sequence: tuple[HandlerRef, ...], guess: Guesser) -> bool:
+    """API302: may a handler catch something an earlier handler of the same try already catches?"""
+    handlers = [guess.handler(h) for h in sequence]
+    return any(
+        may_cover(earlier, later)
+        for index, classes in enumerate(handlers) for later in classes
+        for before in handlers[:index] for earlier in before
+    )
+
+
+def may_repeat(refs: tuple[ClassRef, ...], guess: Guesser) -> bool:
+    """API304: may one class of the tuple be the same as, or covered by, another?"""
+    classes = [guess.possible(r) for r in refs]
+    for i, klass in enumerate(classes):
+        for j, other in enumerate(classes):
+            if i == j:
+                continue
+            if klass.text == other.text or not klass.canonicals.isdisjoint(other.canonicals):
+                return True
+            if may_cover(other, klass):
+                return True
+    return False
+
+
+def may_catch(handler: HandlerRef, guess: Guesser, canonicals: frozenset[str]) -> bool:
+    """May the handler name one of these classes (a bare handler counts as BaseException)?"""
+    return any(not p.canonicals.isdisjoint(canonicals) for p in guess.handler(handler))
