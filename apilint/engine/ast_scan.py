@@ -11,7 +11,9 @@ reverse. `precheck.py` turns the scan into per-rule answers.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from apilint.knowledge.responses import BODY_ATTRIBUTES, STATUS_ATTRIBUTES
 
@@ -107,7 +109,7 @@ class Scanner:
         self._called: set[int] = set()
         self._class_depth: list[bool] = [False]  # is the innermost scope a class body?
         self.scan.functions_blocks.append(self._functions[0])
-        self._dispatch = {
+        self._dispatch: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self._import, ast.ImportFrom: self._import_from, ast.ClassDef: self._class,
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function, ast.Lambda: self._lambda,
             ast.Assign: self._assign, ast.AnnAssign: self._ann_assign, ast.With: self._with,
@@ -412,4 +414,8 @@ def _disables(value: ast.expr) -> bool:
 
 
 def scan_module(tree: ast.AST) -> Scan:
-    return Scanner().run(tree)
+    scanner = Scanner()
+    try:
+        return scanner.run(tree)
+    finally:
+        scanner._dispatch.clear()  # bound methods -> scanner: a cycle only the slow cyclic GC would free

@@ -19,15 +19,23 @@ _SPLIT = re.compile(r"[,\s]+")
 
 class NoqaIndex:
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines(keepends=True)
-        self._joined = _logical_noqa_lines(text, self._lines)
+        self._text = text
+        # Tokenizing the file (for multi-line tokens) is the costly part: skip it when no comment exists.
+        self._any = NOQA.search(text) is not None
+        self._lines: list[str] | None = None
+        self._joined: dict[int, str] | None = None
 
     def line_for(self, line: int) -> str:
+        if self._lines is None or self._joined is None:
+            self._lines = self._text.splitlines(keepends=True)
+            self._joined = _logical_noqa_lines(self._text, self._lines)
         if line in self._joined:
             return self._joined[line]
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def suppresses(self, line: int, code: str) -> bool:
+        if not self._any:
+            return False
         match = NOQA.search(self.line_for(line))
         if match is None:
             return False

@@ -80,11 +80,9 @@ def _word_pattern(roots: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, roots))) + r")\b")
 
 
-@lru_cache(maxsize=16)
-def _import_pattern(roots: frozenset[str]) -> re.Pattern[str]:
-    # `import`/`from` then, on the same logical line (backslash continuations included), a root.
-    words = "|".join(sorted(map(re.escape, roots)))
-    return re.compile(r"(?:import|from)[ \t\\][^\n]*(?:\\\r?\n[^\n]*)*\b(?:" + words + r")\b")
+# `import`/`from` and the rest of its line (backslash continuations included).
+_IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\][^\n]*(?:\\\r?\n[^\n]*)*")
+_IDENTIFIER = re.compile(r"\w+")
 
 
 def mentions_any(text: str, roots: frozenset[str]) -> bool:
@@ -92,9 +90,36 @@ def mentions_any(text: str, roots: frozenset[str]) -> bool:
     return bool(roots) and _word_pattern(roots).search(text) is not None
 
 
-def imports_any(text: str, roots: frozenset[str]) -> bool:
-    """Text-level filter: can the text import any of these modules? (Over-approximates.)"""
-    return bool(roots) and _import_pattern(roots).search(text) is not None
+class TextIndex:
+    """The text-level filter for one file: which words occur, which names appear on import lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._imported: frozenset[str] | None = None
+
+    def imports_any(self, roots: frozenset[str]) -> bool:
+        """Can the text import any of these modules? (Over-approximates: any word on an import line.)"""
+        if self._imported is None:
+            self._imported = frozenset(
+                word for line in _IMPORT_LINE.findall(self.text) for word in _IDENTIFIER.findall(line)
+            )
+        return not self._imported.isdisjoint(roots)
+
+    def mentions_any(self, words: frozenset[str]) -> bool:
+        return any(self._has_word(word) for word in words)
+
+    def _has_word(self, word: str) -> bool:
+        # str.find is far faster than a regex starting with \b; check the word boundaries by hand.
+        text = self.text
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            start = text.find(word, start + 1)
+        return False
 
 
 def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:

@@ -106,6 +106,10 @@ class Traversal(cst.CSTVisitor):
             cst.Name: self._name,  # type: ignore[dict-item]
         }
 
+    def release(self) -> None:
+        """Drop the handler table (bound methods -> self is a cycle that keeps the tree alive)."""
+        self._enter = {}
+
     # -- generic dispatch -------------------------------------------------
     def walk(self, node: cst.CSTNode) -> None:
         """Visit `node` and its descendants in source order (replaces the slower `node.visit(self)`)."""
