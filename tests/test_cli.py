@@ -144,6 +144,20 @@ def test_discovery_skips_tool_and_virtualenv_dirs(project: Path) -> None:
     assert [line.split(":")[0] for line in result.stdout.splitlines() if ": API" in line] == ["src/x.py"]
 
 
+def test_discovery_order_symlinks_and_relative_excludes(project: Path) -> None:
+    for name in ("b/z.py", "b/a.py", "a.py", "b/c/x.py", "b/gen/x.py", "z/x.py"):
+        write(project, name, UNSAFE)
+    (project / "link_to_b").symlink_to(project / "b", target_is_directory=True)  # not followed
+    (project / "alias.py").symlink_to(project / "a.py")  # the same file once
+    (project / "pyproject.toml").write_text("[tool.apilint]\nexclude = ['b/gen']\n")
+    result = run_cli(cwd=project)
+    files = [line.split(":")[0] for line in result.stdout.splitlines() if ": API" in line]
+    assert files == ["a.py", "b/a.py", "b/c/x.py", "b/z.py", "z/x.py"]
+    explicit = run_cli("b", "b/a.py", cwd=project)  # overlapping arguments: each file once
+    assert [line.split(":")[0] for line in explicit.stdout.splitlines() if ": API" in line] == [
+        "b/a.py", "b/c/x.py", "b/z.py"]
+
+
 def test_per_file_ignores(project: Path) -> None:
     (project / "pyproject.toml").write_text("[tool.apilint]\nper-file-ignores = { 'tests/*' = ['API101'] }\n")
     write(project, "tests/test_x.py", UNSAFE)

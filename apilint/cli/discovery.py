@@ -1,9 +1,15 @@
-"""Which files to check: recursive discovery that skips tooling and virtualenv directories."""
+"""Which files to check: recursive discovery that skips tooling and virtualenv directories.
+
+Discovery runs before every warm (cached) run, so it avoids per-file system
+calls beyond the directory listing: relative paths are built from strings,
+and symlinks are resolved only where they exist.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,16 +26,23 @@ class Excluder:
     def __init__(self, patterns: Iterable[str], root: Path) -> None:
         self.patterns = tuple(p.rstrip("/") for p in patterns)
         self.root = root
+        self._root = root.resolve()
+        # One regex for all globs: `fnmatchcase(s, p)` for any p is `combined.match(s)`.
+        self._any = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.patterns)) if self.patterns else None
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self._root).as_posix()
+        except ValueError:
+            return path.as_posix()
 
     def excluded(self, path: Path) -> bool:
-        name = path.name
-        try:
-            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            relative = path.as_posix()
-        return any(
-            fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(path.as_posix(), p)
-            for p in self.patterns
+        return self.matches(path.name, self.relative(path), path.as_posix())
+
+    def matches(self, name: str, relative: str, as_given: str) -> bool:
+        match = self._any
+        return match is not None and (
+            match.match(name) is not None or match.match(relative) is not None or match.match(as_given) is not None
         )
 
 
@@ -44,21 +57,45 @@ def discover(paths: Iterable[Path], excluder: Excluder) -> Iterator[Path]:
         if excluder.excluded(path):
             continue
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-                dirnames[:] = sorted(
-                    d for d in dirnames
-                    if not excluder.excluded(Path(dirpath, d)) and not _is_virtualenv(os.path.join(dirpath, d))
-                )
-                for filename in sorted(filenames):
-                    if filename.endswith(".py"):
-                        candidate = Path(dirpath, filename)
-                        if not excluder.excluded(candidate):
-                            key = os.path.realpath(candidate)
-                            if key not in seen:
-                                seen.add(key)
-                                yield candidate
+            yield from _walk(path, excluder, seen)
         else:
             key = os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
                 yield path
+
+
+def _walk(top: Path, excluder: Excluder, seen: set[str]) -> Iterator[Path]:
+    """Like os.walk (sorted, symlinked directories not followed) with string-built relative paths."""
+    top_relative = excluder.relative(top)
+    top_real = os.path.realpath(top)
+    # (directory as given, relative to the root, its real path)
+    stack = [(os.fspath(top), "" if top_relative == "." else top_relative, top_real)]
+    while stack:
+        directory, relative, real = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            entry_relative = f"{relative}/{name}" if relative else name
+            as_given = Path(directory, name).as_posix()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if excluder.matches(name, entry_relative, as_given) or _is_virtualenv(entry.path):
+                    continue
+                subdirectories.append((entry.path, entry_relative, os.path.join(real, name)))
+            elif entry.is_symlink() and entry.is_dir():
+                continue  # a symlinked directory: not followed, as os.walk does not
+            elif name.endswith(".py") and not excluder.matches(name, entry_relative, as_given):
+                key = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name)
+                if key not in seen:
+                    seen.add(key)
+                    yield Path(directory, name)
+        stack.extend(reversed(subdirectories))
