@@ -20,6 +20,7 @@ from apilint.knowledge.responses import BODY_ATTRIBUTES, STATUS_ATTRIBUTES
 _BODY_ATTRIBUTES = frozenset().union(*BODY_ATTRIBUTES.values())
 _SKIP = (ast.expr_context, ast.Constant, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
 
+Position = tuple[int, int]  # line, column: source order
 # A class named in a handler: ("name", "Foo"), ("dotted", "a.b.Foo") or ("other", <ast dump>).
 ClassRef = tuple[str, str]
 # A handler's classes; None for a bare `except:`.
@@ -59,8 +60,10 @@ class Block:
     calls: list[ast.Call] = field(default_factory=list)
     name: str = ""  # functions: the def's name
     # functions: (name, call) for `name = call(...)` / `with call(...) as name`, and names read as `name.json`.
-    responses: list[tuple[str, ast.Call]] = field(default_factory=list)
-    body_uses: set[str] = field(default_factory=set)
+    responses: list[tuple[str, ast.Call, Position]] = field(default_factory=list)
+    body_uses: dict[str, list[Position]] = field(default_factory=dict)
+    # `r.raise_for_status()` and `r.<status>` in an if/while/assert test: checks of `r` (API201).
+    checks: dict[str, list[Position]] = field(default_factory=dict)
     # loops: a `try` or a status attribute inside (a way to notice failure and go round).
     notices_failure: bool = False
     # try / suppress: the handlers' classes.
@@ -115,7 +118,7 @@ class Scanner:
             ast.Assign: self._assign, ast.AnnAssign: self._ann_assign, ast.With: self._with,
             ast.AsyncWith: self._with, ast.Try: self._try, ast.For: self._loop, ast.AsyncFor: self._loop,
             ast.While: self._loop, ast.Call: self._call, ast.Attribute: self._attribute, ast.Expr: self._expr,
-            ast.If: self._if, ast.Name: self._name, ast.NamedExpr: self._named_expr, ast.Return: self._return, ast.ExceptHandler: self._except_handler,
+            ast.If: self._if, ast.Assert: self._assert, ast.Name: self._name, ast.NamedExpr: self._named_expr, ast.Return: self._return, ast.ExceptHandler: self._except_handler,
         }
         try_star = getattr(ast, "TryStar", None)
         if try_star is not None:
@@ -257,20 +260,20 @@ class Scanner:
         for target in node.targets:
             self._target(target, node.value, None)
             if type(target) is ast.Name and len(node.targets) == 1:
-                self._response_binding(target.id, node.value)
+                self._response_binding(target.id, node.value, (node.lineno, node.col_offset))
         self._children(node)
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         self._target(node.target, node.value, node.annotation)
         if type(node.target) is ast.Name and node.value is not None:
-            self._response_binding(node.target.id, node.value)
+            self._response_binding(node.target.id, node.value, (node.lineno, node.col_offset))
         self._children(node)
 
-    def _response_binding(self, name: str, value: ast.expr) -> None:
+    def _response_binding(self, name: str, value: ast.expr, position: Position) -> None:
         if type(value) is ast.Await:
             value = value.value  # type: ignore[attr-defined]
         if type(value) is ast.Call:
-            self._functions[-1].responses.append((name, value))  # type: ignore[arg-type]
+            self._functions[-1].responses.append((name, value, position))  # type: ignore[arg-type]
 
     # -- statements with blocks ---------------------------------------------
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
@@ -283,7 +286,8 @@ class Scanner:
                 self._target(item.optional_vars, context, None)
                 self._walk(item.optional_vars)
                 if type(item.optional_vars) is ast.Name:
-                    self._response_binding(item.optional_vars.id, context)  # type: ignore[attr-defined]
+                    self._response_binding(item.optional_vars.id, context,  # type: ignore[attr-defined]
+                                           (context.lineno, context.col_offset))
             if type(context) is ast.Call and (dotted_name(context.func) or "").rsplit(".", 1)[-1] == "suppress":  # type: ignore[attr-defined]
                 classes = tuple(class_ref(a) for a in context.args if type(a) is not ast.Starred)  # type: ignore[attr-defined]
                 suppress = Block(handlers=(classes,))
@@ -327,13 +331,34 @@ class Scanner:
         if type(node) is ast.While:
             self._walk(node.test)  # type: ignore[union-attr]  # a status test in the condition
             self._truth_test(node.test)  # type: ignore[union-attr]
+            self._status_checks(node.test)  # type: ignore[union-attr]
         self._walk_all(node.body)
         self._walk_all(node.orelse)
         self._loops.pop()
 
     def _if(self, node: ast.If) -> None:
         self._truth_test(node.test)
+        self._status_checks(node.test)
         self._children(node)
+
+    def _assert(self, node: ast.Assert) -> None:
+        self._status_checks(node.test)
+        self._children(node)
+
+    def _status_checks(self, test: ast.expr) -> None:
+        """`r.status_code` anywhere in a test counts as a check of `r` (not inside a lambda there)."""
+        stack: list[ast.AST] = [test]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Lambda:
+                continue
+            if kind is ast.Attribute and node.attr in STATUS_ATTRIBUTES and type(node.value) is ast.Name:  # type: ignore[attr-defined]
+                self._check(node.value.id, node)  # type: ignore[attr-defined,arg-type]
+            stack.extend(ast.iter_child_nodes(node))
+
+    def _check(self, name: str, node: ast.expr) -> None:
+        self._functions[-1].checks.setdefault(name, []).append((node.lineno, node.col_offset))
 
     def _truth_test(self, test: ast.expr) -> None:
         """`if not r:` tests a response's status without naming an attribute."""
@@ -386,8 +411,9 @@ class Scanner:
         if attr in _BODY_ATTRIBUTES:
             value = node.value
             if type(value) is ast.Name:
+                position = (node.lineno, node.col_offset)
                 for block in self._functions:
-                    block.body_uses.add(value.id)  # type: ignore[attr-defined]
+                    block.body_uses.setdefault(value.id, []).append(position)  # type: ignore[attr-defined]
             else:
                 if type(value) is ast.Await:
                     value = value.value  # type: ignore[attr-defined]
@@ -396,8 +422,11 @@ class Scanner:
         if attr in STATUS_ATTRIBUTES:
             for loop in self._loops:
                 loop.notices_failure = True
-        if attr == "raise_for_status" and id(node) not in self._called:
-            self.scan.uncalled_raise_for_status = True
+        if attr == "raise_for_status":
+            if id(node) not in self._called:
+                self.scan.uncalled_raise_for_status = True
+            elif type(node.value) is ast.Name:
+                self._check(node.value.id, node)  # type: ignore[attr-defined]
         if type(node.ctx) is ast.Store:
             self.scan.stored_attributes.add(attr)
         self._walk(node.value)

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from apilint.engine.ast_scan import (
+    Block,
     ClassRef,
     HandlerRef,
+    Position,
     Scan,
     class_ref,
     dotted_name,
@@ -133,10 +135,11 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         for loop in scan.loops
     )
     response_read = any(http(c) for c in scan.chained_body) or any(
-        name in block.body_uses and http(call) for block in scan.functions_blocks for name, call in block.responses
+        _read_unchecked(block, name, position) and http(call)
+        for block in scan.functions_blocks for name, call, position in block.responses
     )
     disabled = any(http(c) or calls.may_make_client(c) for c in scan.disabled_timeouts) or any(
-        not calls.qualified(c.func).isdisjoint(TIMEOUT_CONSTRUCTORS) for c in scan.calls
+        _unbounded_timeout_object(c, q) for c in scan.calls for q in calls.qualified(c.func) & TIMEOUT_CONSTRUCTORS.keys()
     )
     handlers = tuple(h for block in scan.tries if any(http(c) for c in block.calls) for h in block.handlers)
     names = ExceptionNames(
@@ -164,6 +167,31 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         tuple_handlers=tuple(scan.tuple_handlers),
         exception_names=names,
     )
+
+
+def _unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
+    """`httpx.Timeout(None)`, `aiohttp.ClientTimeout()`: mirrors `TimeoutDisabled._check_timeout_object`."""
+    bounds = TIMEOUT_CONSTRUCTORS[qualified]
+    if any(type(a) is ast.Starred for a in call.args) or any(kw.arg is None for kw in call.keywords):
+        return False
+    given = [*call.args[:len(bounds)], *(kw.value for kw in call.keywords if kw.arg in bounds)]
+    if any(not (type(v) is ast.Constant and v.value is None) for v in given):  # type: ignore[attr-defined]
+        return False
+    return bool(given) or qualified.split(".", 1)[0] == "aiohttp"
+
+
+def _read_unchecked(block: Block, name: str, bound: Position) -> bool:
+    """Is the body of the response bound at `bound` read before any check of it (in source order)?
+
+    Mirrors `responses.checked_before` with fewer checks (raise_for_status() calls and status
+    attributes in if/while/assert tests, which the rule counts too), so it may answer yes
+    where the rule finds a check, never no where the rule reports.
+    """
+    reads = [p for p in block.body_uses.get(name, ()) if p > bound]
+    if not reads:
+        return False
+    first = min(reads)
+    return not any(bound < p < first for p in block.checks.get(name, ()))
 
 
 class _Calls:

@@ -50,6 +50,18 @@ _VISIT_ORDER = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
 _CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 
 
+_SCOPE_NODES = frozenset({cst.ClassDef, cst.FunctionDef, cst.Lambda})
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    """`issubclass(kind, cst.CSTNode)`, cached: an ABC isinstance check per field is slow."""
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     """The fields of a node class that hold child nodes, in the order libcst's own visitor uses.
 
@@ -114,14 +126,16 @@ class Traversal(cst.CSTVisitor):
     def walk(self, node: cst.CSTNode) -> None:
         """Visit `node` and its descendants in source order (replaces the slower `node.visit(self)`)."""
         self.on_visit(node)
-        for name in child_fields(type(node)):
+        fields = _CHILD_FIELDS.get(type(node)) or child_fields(type(node))
+        for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                self.walk(value)
-            elif isinstance(value, (list, tuple)):
+            kind = type(value)
+            if kind is list or kind is tuple:
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if _is_node(type(item)):
                         self.walk(item)
+            elif _is_node(kind):
+                self.walk(value)
         self.on_leave(node)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -150,7 +164,7 @@ class Traversal(cst.CSTVisitor):
         self._stack.pop()
         if type(original_node) is cst.Import or type(original_node) is cst.ImportFrom:
             self._import_depth -= 1
-        if isinstance(original_node, (cst.ClassDef, cst.FunctionDef, cst.Lambda)) and self.scope.parent is not None:
+        if type(original_node) in _SCOPE_NODES and self.scope.parent is not None:
             self.scope = self.scope.parent
 
     # -- binding helpers --------------------------------------------------
