@@ -83,8 +83,12 @@ def _word_pattern(roots: frozenset[str]) -> re.Pattern[str]:
 
 
 # `import`/`from` and the rest of its line (backslash continuations included).
-_IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\][^\n]*(?:\\\r?\n[^\n]*)*")
+_IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\](?:[^\\\n]|\\(?:\r?\n|.))*")
 _IDENTIFIER = re.compile(r"\w+")
+# `urllib` and `http` are mostly imported for urllib.parse / http.HTTPStatus. A `from` import of them
+# binds only the names it lists, so it can reach an HTTP call only by naming one of these submodules.
+_FROM_WEAK_ROOT = re.compile(r"from[ \t\\]+(urllib|http)\b(?!\w)")
+_HTTP_SUBMODULES = frozenset({"request", "client"})
 
 
 def mentions_any(text: str, roots: frozenset[str]) -> bool:
@@ -102,9 +106,14 @@ class TextIndex:
     def imports_any(self, roots: frozenset[str]) -> bool:
         """Can the text import any of these modules? (Over-approximates: any word on an import line.)"""
         if self._imported is None:
-            self._imported = frozenset(
-                word for line in _IMPORT_LINE.findall(self.text) for word in _IDENTIFIER.findall(line)
-            )
+            words: set[str] = set()
+            for line in _IMPORT_LINE.findall(self.text):
+                found = set(_IDENTIFIER.findall(line))
+                weak = _FROM_WEAK_ROOT.match(line)
+                if weak is not None and not found & _HTTP_SUBMODULES:
+                    found.discard(weak.group(1))  # `from urllib.parse import quote`: nothing that sends
+                words |= found
+            self._imported = frozenset(words)
         return not self._imported.isdisjoint(roots)
 
     def mentions_any(self, words: frozenset[str]) -> bool:

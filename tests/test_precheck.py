@@ -1,0 +1,222 @@
+"""The pre-check's shortcuts, each against the full analysis on code written to slip past it.
+
+Every case must give the same findings with and without the pre-check (it may
+only skip files and rules that cannot fire), and the expected findings: a case
+that reports nothing would let a pre-check that skips everything pass.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from apilint.engine.engine import check_source
+from apilint.engine.precheck import TextIndex, collect_facts
+from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.settings import parse_settings
+
+CASES = {
+    # A package import makes `urllib.request` reachable as an attribute.
+    "urllib-package-import": ("""
+        import urllib.parse
+        def f(url):
+            return urllib.request.urlopen(url)
+    """, ["API101"]),
+    "aliased-function": ("""
+        from requests import get as fetch
+        def f(url):
+            return fetch(url)
+    """, ["API101"]),
+    "bound-method-alias": ("""
+        import requests
+        def f(url):
+            session = requests.Session()
+            send = session.post
+            return send(url)
+    """, ["API101"]),
+    "factory-method-through-property": ("""
+        import requests
+        class Api:
+            @property
+            def http(self):
+                return requests.Session()
+            def fetch(self, url):
+                return self.http.get(url)
+    """, ["API101"]),
+    "factory-function-annotation-only": ("""
+        import requests
+        def make() -> "requests.Session":
+            ...
+        def f(url):
+            return make().get(url)
+    """, ["API101"]),
+    "optional-alias-annotation": ("""
+        from typing import Optional as Maybe
+        import requests
+        def f(url, session: Maybe[requests.Session] = None):
+            return session.get(url)
+    """, ["API101"]),
+    "client-subclass-self": ("""
+        import requests
+        class Base(requests.Session):
+            pass
+        class Api(Base):
+            def fetch(self, url):
+                return self.get(url)
+    """, ["API101"]),
+    "class-attribute-client": ("""
+        import requests
+        class Api:
+            http = requests.Session()
+            def fetch(self, url):
+                return self.http.get(url)
+    """, ["API101"]),
+    "walrus-binding": ("""
+        import requests
+        def f(url):
+            if (s := requests.Session()):
+                return s.get(url)
+    """, ["API101"]),
+    "read-before-later-check": ("""
+        import requests
+        def f(url):
+            r = requests.get(url, timeout=5)
+            data = r.json()
+            r.raise_for_status()
+            return data
+    """, ["API201"]),
+    "check-only-in-other-function": ("""
+        import requests
+        def g(r):
+            r.raise_for_status()
+        def f(url):
+            r = requests.get(url, timeout=5)
+            return r.json()
+    """, ["API201"]),
+    "rebinding-after-check": ("""
+        import requests
+        def f(url):
+            r = requests.get(url, timeout=5)
+            r.raise_for_status()
+            r = requests.get(url, timeout=5)
+            return r.text
+    """, ["API201"]),
+    "timeout-object-unbounded": ("""
+        import httpx
+        def f(url):
+            return httpx.get(url, timeout=httpx.Timeout(None))
+    """, ["API102"]),
+    "aiohttp-timeout-object-empty": ("""
+        from aiohttp import ClientTimeout as T
+        TIMEOUT = T()
+    """, ["API102"]),
+    "shadowing-through-module-class-chain": ("""
+        class ApiError(OSError):
+            pass
+        class RateLimited(ApiError):
+            pass
+        def f():
+            try:
+                pass
+            except OSError:
+                pass
+            except RateLimited:
+                pass
+    """, ["API302"]),
+    "shadowing-through-import-alias": ("""
+        from requests.exceptions import RequestException as Base, ConnectTimeout as CT
+        def f():
+            try:
+                pass
+            except Base:
+                pass
+            except CT:
+                pass
+    """, ["API302"]),
+    "redundant-unknown-after-exception": ("""
+        from somewhere import CustomError
+        def f():
+            try:
+                pass
+            except (Exception, CustomError):
+                pass
+    """, ["API304"]),
+    "broad-suppress-around-call": ("""
+        import contextlib
+        import requests
+        def f(url):
+            with contextlib.suppress(Exception):
+                requests.get(url, timeout=5)
+    """, ["API301"]),
+    "builtin-timeout-alias": ("""
+        import socket
+        import requests
+        def f(url):
+            try:
+                return requests.get(url, timeout=5)
+            except socket.timeout:
+                return None
+    """, ["API303"]),
+    "retry-loop-over-given-callable": ("""
+        import time
+        def retry(call):
+            while True:
+                try:
+                    return call()
+                except Exception:
+                    time.sleep(1)
+    """, ["API401", "API403"]),
+    "retry-loop-truth-test": ("""
+        import time
+        import requests
+        def f(url):
+            for attempt in range(5):
+                r = requests.get(url, timeout=5)
+                if r:
+                    return r
+                time.sleep(2)
+    """, ["API401", "API404"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_precheck_agrees_with_the_full_analysis(name: str) -> None:
+    source, expected = CASES[name]
+    text = textwrap.dedent(source)
+    settings = parse_settings({"select": ["API"]}, "test")
+    with_precheck = check_source(text, settings)
+    assert with_precheck == check_source(text, settings, precheck=False)
+    assert sorted({f.code for f in with_precheck}) == expected
+
+
+@pytest.mark.parametrize(("line", "imports"), [
+    ("from urllib.parse import quote", False),
+    ("from http import HTTPStatus", False),
+    ("from urllib.request import urlopen", True),
+    ("from urllib import request", True),
+    ("from http import client as c", True),
+    ("import urllib.parse", True),  # binds the package: urllib.request is reachable
+    ("import os, \\\n    requests", True),
+    ("from httpx import Client", True),
+    ("import urllib3", True),
+])
+def test_text_filter_import_lines(line: str, imports: bool) -> None:
+    assert TextIndex(line + "\n").imports_any(frozenset(HTTP_MODULE_ROOTS)) is imports
+
+
+def test_unrelated_calls_are_not_http_calls() -> None:
+    """The scan must actually be selective: dict.get and friends do not send requests."""
+    import ast
+
+    text = textwrap.dedent("""
+        import requests
+        def f(params, data: dict):
+            response = requests.get("u", timeout=5)
+            response.raise_for_status()
+            values = response.json().get("values", [])
+            return params.get("x"), data.get("y"), values
+    """)
+    facts = collect_facts(ast.parse(text), HTTP_MODULE_ROOTS)
+    assert not facts.untimed_http_call
+    assert not facts.response_read
