@@ -19,6 +19,14 @@ from apilint.knowledge.responses import BODY_ATTRIBUTES, STATUS_ATTRIBUTES
 
 _BODY_ATTRIBUTES = frozenset().union(*BODY_ATTRIBUTES.values())
 _SKIP = (ast.expr_context, ast.Constant, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+# The concrete classes of the above (exact type checks are cheaper than isinstance on a tuple).
+_SKIP_TYPES = frozenset(
+    cls for base in _SKIP for cls in (base, *base.__subclasses__())
+)
+# Fields that never hold a node worth visiting (names, flags, operators, contexts).
+_LEAF_FIELDS = frozenset({"id", "attr", "arg", "ctx", "op", "level", "kind", "type_comment", "is_async",
+                          "conversion", "module", "asname", "name"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 Position = tuple[int, int]  # line, column: source order
 # A class named in a handler: ("name", "Foo"), ("dotted", "a.b.Foo") or ("other", <ast dump>).
@@ -137,14 +145,19 @@ class Scanner:
             self._children(node)
 
     def _children(self, node: ast.AST) -> None:
-        for name in node._fields:
+        kind = type(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        walk = self._walk
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _SKIP):
-                        self._walk(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _SKIP):
-                self._walk(value)
+                    if isinstance(item, ast.AST) and type(item) not in _SKIP_TYPES:
+                        walk(item)
+            elif isinstance(value, ast.AST) and type(value) not in _SKIP_TYPES:
+                walk(value)
 
     def _walk_all(self, nodes: list[ast.stmt]) -> None:
         for node in nodes:
