@@ -147,8 +147,13 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         _read_unchecked(block, name, position) and http(call)
         for block in scan.functions_blocks for name, call, position in block.responses
     )
-    disabled = any(http(c) or calls.may_make_client(c) for c in scan.disabled_timeouts) or any(
-        _unbounded_timeout_object(c, q) for c in scan.calls for q in calls.qualified(c.func) & TIMEOUT_CONSTRUCTORS.keys()
+    # Only names imported from a module that defines a timeout class can spell one.
+    timeout_roots = {name for name, bound in scan.imports.items()
+                     if any(t == q or t.startswith(q + ".") for q in bound for t in TIMEOUT_CONSTRUCTORS)}
+    disabled = any(http(c) or calls.may_make_client(c) for c in scan.disabled_timeouts) or bool(timeout_roots) and any(
+        _unbounded_timeout_object(c, q) for c in scan.calls
+        if (dotted_name(c.func) or ".").partition(".")[0] in timeout_roots
+        for q in calls.qualified(c.func) & TIMEOUT_CONSTRUCTORS.keys()
     )
     handlers = tuple(h for block in scan.tries if any(http(c) for c in block.calls) for h in block.handlers)
     names = ExceptionNames(
