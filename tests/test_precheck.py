@@ -102,6 +102,20 @@ CASES = {
             r = requests.get(url, timeout=5)
             return r.text
     """, ["API201"]),
+    "session-timeout-attribute-annotated": ("""
+        import requests
+        def f(url):
+            s = requests.Session()
+            s.timeout: float
+            return s.get(url, timeout=5)
+    """, ["API103"]),
+    "session-timeout-attribute-on-subclass-self": ("""
+        import requests
+        class Api(requests.Session):
+            def __init__(self):
+                super().__init__()
+                self.timeout = 5
+    """, ["API103"]),
     "timeout-object-unbounded": ("""
         import httpx
         def f(url):

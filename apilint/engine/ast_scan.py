@@ -97,6 +97,7 @@ class Scan:
     discarded: list[ast.Call] = field(default_factory=list)  # expression statements
     chained_body: list[ast.Call] = field(default_factory=list)  # `call(...).json()`
     uncalled_raise_for_status: bool = False
+    timeout_targets: list[ast.expr] = field(default_factory=list)  # `x` in `x.timeout = value`
     functions_blocks: list[Block] = field(default_factory=list)
     loops: list[Block] = field(default_factory=list)
     tries: list[Block] = field(default_factory=list)  # includes `with suppress(...)`
@@ -262,6 +263,8 @@ class Scanner:
                 self.scan.method_aliases.append((target.id, value))  # type: ignore[attr-defined]
         elif kind is ast.Attribute:
             self.scan.stored_attributes.add(target.attr)  # type: ignore[attr-defined]
+            if target.attr == "timeout":  # type: ignore[attr-defined]
+                self.scan.timeout_targets.append(target.value)  # type: ignore[attr-defined]
             self.scan.attribute_values.setdefault(target.attr, []).append((value, annotation))  # type: ignore[attr-defined]
         elif kind is ast.Tuple or kind is ast.List:
             for element in target.elts:  # type: ignore[attr-defined]

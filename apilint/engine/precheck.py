@@ -66,6 +66,7 @@ class AstFacts:
     has_loop: bool = False
     # Per-rule candidates (each "may", never "does"):
     untimed_http_call: bool = False  # an HTTP call with no timeout= and no */** arguments
+    client_timeout_attribute: bool = False  # `x.timeout = …` where x may be a client (API103)
     disabled_timeout: bool = False  # timeout=None / (x, None) on a call or client, or a timeout object
     response_read: bool = False  # a response bound to a name whose body is read, or read chained
     discarded_http_call: bool = False  # an HTTP call as an expression statement
@@ -172,6 +173,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         has_loop=scan.has_loop,
         untimed_http_call=any(http(c) for c in scan.untimed_calls),
         disabled_timeout=disabled,
+        client_timeout_attribute=any(calls.may_be_client(t) for t in scan.timeout_targets),
         response_read=response_read,
         discarded_http_call=any(http(c) for c in scan.discarded),
         uncalled_raise_for_status=scan.uncalled_raise_for_status,

@@ -60,7 +60,7 @@ class SessionTimeoutAttribute(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        return "timeout" in facts.stored_attributes and bool(facts.http_modules)
+        return facts.client_timeout_attribute and bool(facts.http_modules)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
