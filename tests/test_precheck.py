@@ -181,6 +181,27 @@ CASES = {
                 except Exception:
                     time.sleep(1)
     """, ["API401", "API403"]),
+    "retry-loop-over-count": ("""
+        import itertools
+        import time
+        import requests
+        def f(url):
+            for attempt in itertools.count():
+                try:
+                    return requests.get(url, timeout=5)
+                except requests.ConnectionError:
+                    time.sleep(1)
+    """, ["API401", "API403"]),
+    "retry-loop-over-called-factory": ("""
+        import time
+        import requests
+        def f(url):
+            for attempt in (lambda: range(3))():
+                try:
+                    return requests.get(url, timeout=5)
+                except requests.ConnectionError:
+                    time.sleep(1)
+    """, ["API401"]),
     "retry-loop-truth-test": ("""
         import time
         import requests

@@ -74,6 +74,9 @@ class Block:
     checks: dict[str, list[Position]] = field(default_factory=dict)
     # loops: a `try` or a status attribute inside (a way to notice failure and go round).
     notices_failure: bool = False
+    # loops: `for item in items:` iterates inputs, never a retry (`retry_loops._iterates_inputs`,
+    # the part of it that does not depend on which calls send requests).
+    iterates_inputs: bool = False
     # try / suppress: the handlers' classes.
     handlers: tuple[HandlerRef, ...] = ()
 
@@ -339,6 +342,14 @@ class Scanner:
     def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
         self.scan.has_loop = True
         block = Block()
+        if type(node) is not ast.While:
+            iterator = node.iter  # type: ignore[union-attr]
+            if type(iterator) is not ast.Call:
+                block.iterates_inputs = True
+            else:
+                func = iterator.func  # type: ignore[attr-defined]
+                name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+                block.iterates_inputs = name is not None and name not in ("range", "count", "repeat")
         self.scan.loops.append(block)
         if type(node) is not ast.While:
             self._walk(node.target)  # type: ignore[union-attr]

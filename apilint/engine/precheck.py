@@ -139,7 +139,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
     calls = _Calls(scan, frozenset(extra_clients))
     http = calls.may_send
     retry_loop = any(
-        loop.notices_failure and any(
+        loop.notices_failure and not loop.iterates_inputs and any(
             http(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls  # type: ignore[attr-defined]
         )
         for loop in scan.loops
