@@ -240,6 +240,19 @@ def test_text_filter_import_lines(line: str, imports: bool) -> None:
     assert TextIndex(line + "\n").imports_any(frozenset(HTTP_MODULE_ROOTS)) is imports
 
 
+@pytest.mark.parametrize(("text", "tuple_handler", "excepts"), [
+    ("try:\n    pass\nexcept (A, B):\n    pass\n", True, 1),
+    ("try:\n    pass\nexcept* (A, B):\n    pass\n", True, 1),
+    ("try:\n    pass\nexcept \\\n    (A, B):\n    pass\n", True, 1),
+    ("try:\n    pass\nexcept A:\n    pass\nexcept B:\n    pass\n", False, 2),
+    ("exceptions = 1  # except_ and exception are other words\n", False, 0),
+])
+def test_text_filter_handlers(text: str, tuple_handler: bool, excepts: int) -> None:
+    index = TextIndex(text)
+    assert index.has_tuple_handler() is tuple_handler
+    assert index.word_count("except", 5) == excepts
+
+
 def test_unrelated_calls_are_not_http_calls() -> None:
     """The scan must actually be selective: dict.get and friends do not send requests."""
     import ast

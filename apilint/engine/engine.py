@@ -72,7 +72,7 @@ def _check_source(
         return []
     if precheck:
         index = TextIndex(text)
-        rules = [rule for rule in rules if _text_may_fire(rule, index)]
+        rules = [rule for rule in rules if rule.text_may_fire(index)]
         if not rules:
             return []
         if tree is None:
@@ -88,11 +88,6 @@ def _check_source(
             return []
     module = _parse_cst(text)
     return _run_rules(module, text, rules, settings, None if exact else tree)
-
-
-def _text_may_fire(rule: Rule, index: TextIndex) -> bool:
-    imports, words = rule.trigger_imports(), rule.trigger_words()
-    return (not imports and not words) or index.imports_any(imports) or index.mentions_any(words)
 
 
 def _parse_ast(text: str) -> ast.AST:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -118,9 +118,28 @@ class TextIndex:
         return not self._imported.isdisjoint(roots)
 
     def mentions_any(self, words: frozenset[str]) -> bool:
-        return any(self._has_word(word) for word in words)
+        return any(next(self._word_ends(word), None) is not None for word in words)
 
-    def _has_word(self, word: str) -> bool:
+    def word_count(self, word: str, limit: int) -> int:
+        """Occurrences of `word` as a whole word (anywhere: strings and comments too), up to `limit`."""
+        count = 0
+        for _ in self._word_ends(word):
+            count += 1
+            if count >= limit:
+                break
+        return count
+
+    def has_tuple_handler(self) -> bool:
+        """`except (` / `except* (`: a handler naming several classes must parenthesise them."""
+        text = self.text
+        for end in self._word_ends("except"):
+            while end < len(text) and text[end] in " \t\r\n\\*":
+                end += 1
+            if text.startswith("(", end):
+                return True
+        return False
+
+    def _word_ends(self, word: str) -> Iterator[int]:
         # str.find is far faster than a regex starting with \b; check the word boundaries by hand.
         text = self.text
         start = text.find(word)
@@ -129,9 +148,8 @@ class TextIndex:
             before = text[start - 1] if start else " "
             after = text[end] if end < len(text) else " "
             if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                return True
+                yield end
             start = text.find(word, start + 1)
-        return False
 
 
 def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:

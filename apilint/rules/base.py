@@ -10,7 +10,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Edit, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck import AstFacts, TextIndex
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.semantic.resolve import Resolver
@@ -77,6 +77,11 @@ class Rule:
     def trigger_words(self) -> frozenset[str]:
         """Words whose mention alone makes a file worth parsing for this rule."""
         return frozenset()
+
+    def text_may_fire(self, index: TextIndex) -> bool:
+        """The text filter: can this rule fire in a file with this text? (Never "no" when it can.)"""
+        imports, words = self.trigger_imports(), self.trigger_words()
+        return (not imports and not words) or index.imports_any(imports) or index.mentions_any(words)
 
     def wants(self, facts: AstFacts) -> bool:
         """The pre-check with this rule's settings (override when an option widens the rule)."""

@@ -6,7 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck import AstFacts, TextIndex
 from apilint.engine.precheck_exceptions import (
     Guesser,
     may_repeat,
@@ -83,6 +83,9 @@ class RedundantExceptClass(Rule):
 
     def trigger_words(self) -> frozenset[str]:
         return frozenset({"except"})  # dead or redundant handlers are bugs in any code
+
+    def text_may_fire(self, index: TextIndex) -> bool:
+        return index.has_tuple_handler()
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         handler = visit.node

@@ -6,7 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.precheck import AstFacts, TextIndex
 from apilint.engine.precheck_exceptions import (
     Guesser,
     may_shadow,
@@ -102,6 +102,9 @@ class UnreachableExcept(Rule):
 
     def trigger_words(self) -> frozenset[str]:
         return frozenset({"except"})  # dead or redundant handlers are bugs in any code
+
+    def text_may_fire(self, index: TextIndex) -> bool:
+        return index.word_count("except", 2) >= 2  # a try with two handlers at least
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
