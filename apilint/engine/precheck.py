@@ -292,9 +292,9 @@ class _Calls:
                     changed = True
 
     def _binding(self, value: ast.expr | None, annotation: ast.expr | None) -> bool:
-        if value is not None and not (type(value) is ast.Constant and value.value is None):  # type: ignore[attr-defined]
-            if self.may_be_client(value):
-                return True
+        none = type(value) is ast.Constant and value.value is None  # type: ignore[attr-defined]
+        if value is not None and not none and self.may_be_client(value):
+            return True
         return annotation is not None and self.annotation_may_be_client(annotation)
 
     def annotation_may_be_client(self, annotation: ast.expr, depth: int = 0) -> bool:
