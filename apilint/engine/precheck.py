@@ -21,9 +21,8 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from apilint.engine.ast_scan import (
+from apilint.engine.ast_model import (
     Block,
     ClassRef,
     HandlerRef,
@@ -31,8 +30,8 @@ from apilint.engine.ast_scan import (
     Scan,
     class_ref,
     dotted_name,
-    scan_module,
 )
+from apilint.engine.ast_scan import scan_module
 from apilint.knowledge.http_clients import (
     CLIENT_ANNOTATIONS,
     CLIENT_CONSTRUCTORS,
@@ -58,8 +57,6 @@ class ExceptionNames:
 class AstFacts:
     http_modules: frozenset[str]  # roots of imported modules that can provide HTTP clients
     call_names: frozenset[str]  # last name of every called function / method
-    stored_attributes: frozenset[str]  # attribute names assigned to (`x.timeout = …`)
-    keywords: frozenset[str]  # keyword argument names used in calls
     has_try: bool = False
     has_with: bool = False
     modules: frozenset[str] = frozenset()  # roots of every imported module
@@ -78,11 +75,6 @@ class AstFacts:
     exception_names: ExceptionNames = ExceptionNames()
 
 
-@lru_cache(maxsize=16)
-def _word_pattern(roots: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, roots))) + r")\b")
-
-
 # `import`/`from` and the rest of its line (backslash continuations included).
 _IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\](?:[^\\\n]|\\(?:\r?\n|.))*")
 _IDENTIFIER = re.compile(r"\w+")
@@ -90,11 +82,6 @@ _IDENTIFIER = re.compile(r"\w+")
 # binds only the names it lists, so it can reach an HTTP call only by naming one of these submodules.
 _FROM_WEAK_ROOT = re.compile(r"from[ \t\\]+(urllib|http)\b(?!\w)")
 _HTTP_SUBMODULES = frozenset({"request", "client"})
-
-
-def mentions_any(text: str, roots: frozenset[str]) -> bool:
-    """Text-level filter: does any of the words occur at all?"""
-    return bool(roots) and _word_pattern(roots).search(text) is not None
 
 
 class TextIndex:
@@ -183,8 +170,6 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
     return AstFacts(
         http_modules=frozenset(scan.modules & frozenset(roots)),
         call_names=frozenset(scan.call_names),
-        stored_attributes=frozenset(scan.stored_attributes),
-        keywords=frozenset(scan.keywords),
         has_try=scan.has_try,
         has_with=scan.has_with,
         modules=frozenset(scan.modules),

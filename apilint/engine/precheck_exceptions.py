@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apilint.engine.ast_scan import ClassRef, HandlerRef
+from apilint.engine.ast_model import ClassRef, HandlerRef
 from apilint.engine.precheck import ExceptionNames
 from apilint.knowledge.exceptions import BASE_EXCEPTION, EXCEPTION, Hierarchy
 
