@@ -82,8 +82,12 @@ def _one_statement_variants(text: str) -> list[str]:
 def test_precheck_never_hides_a_finding_in_one_statement(path: Path) -> None:
     text = _read(path)
     settings = _settings(path, text)
+    key = lambda f: (f.code, f.line, f.col, f.end_line, f.end_col, f.message, f.fix is not None)  # noqa: E731
     for variant in _one_statement_variants(text):
-        assert check_source(variant, settings) == check_source(variant, settings, precheck=False), variant
+        exact = check_source(variant, settings)
+        assert exact == check_source(variant, settings, precheck=False), variant
+        # Reporting blanks idle function bodies before libcst (reduce.py): same findings.
+        assert [key(f) for f in check_source(variant, settings, exact=False)] == [key(f) for f in exact], variant
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -222,6 +222,8 @@ def test_precheck_agrees_with_the_full_analysis(name: str) -> None:
     settings = parse_settings({"select": ["API"]}, "test")
     with_precheck = check_source(text, settings)
     assert with_precheck == check_source(text, settings, precheck=False)
+    key = lambda f: (f.code, f.line, f.col, f.end_line, f.end_col, f.message)  # noqa: E731
+    assert [key(f) for f in check_source(text, settings, exact=False)] == [key(f) for f in with_precheck]
     assert sorted({f.code for f in with_precheck}) == expected
 
 
@@ -231,7 +233,19 @@ def test_precheck_agrees_with_the_full_analysis(name: str) -> None:
     ("from urllib.request import urlopen", True),
     ("from urllib import request", True),
     ("from http import client as c", True),
-    ("import urllib.parse", True),  # binds the package: urllib.request is reachable
+    ("import urllib.parse", False),  # binds the package, but nothing names urllib.request
+    ("import urllib.parse\nurllib.request.urlopen(u)", True),  # the package reaches urllib.request
+    ("import urllib as u\nu . request.urlopen(x)", True),
+    ("import http\nc = http.\\\n    client.HTTPConnection(h)", True),
+    ("from urllib import (\n    parse,  # (quote)\n    request,\n)", True),
+    ("from urllib import (parse,\n    request)", True),
+    ("from urllib import (\n    parse,\n)", False),
+    ('"""Sent from requests made by the client."""', False),  # prose, not an import
+    ("x = 1; import requests", True),
+    ("if TYPE_CHECKING: import httpx", True),
+    ("try:import aiohttp\nexcept ImportError: pass", True),
+    ("\fimport requests", True),
+    ("x = 1\rimport requests\r", True),  # old Mac line endings
     ("import os, \\\n    requests", True),
     ("from httpx import Client", True),
     ("import urllib3", True),

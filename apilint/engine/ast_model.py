@@ -81,13 +81,15 @@ class Scan:
     disabled_timeouts: list[ast.Call] = field(default_factory=list)  # `timeout=None`, `timeout=(x, None)`
     discarded: list[ast.Call] = field(default_factory=list)  # expression statements
     chained_body: list[ast.Call] = field(default_factory=list)  # `call(...).json()`
-    uncalled_raise_for_status: bool = False
+    uncalled_raise_for_status: list[int] = field(default_factory=list)  # lines of `r.raise_for_status` not called
     timeout_targets: list[ast.expr] = field(default_factory=list)  # `x` in `x.timeout = value`
     functions_blocks: list[Block] = field(default_factory=list)
     loops: list[Block] = field(default_factory=list)
     tries: list[Block] = field(default_factory=list)  # includes `with suppress(...)`
     handler_sequences: list[tuple[HandlerRef, ...]] = field(default_factory=list)  # tries with 2+ handlers
+    handler_sequence_lines: list[int] = field(default_factory=list)  # where each of those tries is
     tuple_handlers: list[tuple[ClassRef, ...]] = field(default_factory=list)
+    tuple_handler_lines: list[int] = field(default_factory=list)
     has_try: bool = False
     has_with: bool = False
     has_loop: bool = False

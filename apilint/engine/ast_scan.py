@@ -246,9 +246,11 @@ class Scanner:
         scan.tries.append(block)
         if len(handlers) > 1:
             scan.handler_sequences.append(handlers)
+            scan.handler_sequence_lines.append(node.lineno)
         for h in node.handlers:
             if h.type is not None and type(h.type) is ast.Tuple and len(h.type.elts) > 1:
                 scan.tuple_handlers.append(tuple(class_ref(e) for e in h.type.elts))
+                scan.tuple_handler_lines.append(h.lineno)
         for loop in self._loops:
             loop.notices_failure = True
         self._tries.append(block)
@@ -369,7 +371,7 @@ class Scanner:
                 loop.notices_failure = True
         if attr == "raise_for_status":
             if id(node) not in self._called:
-                self.scan.uncalled_raise_for_status = True
+                self.scan.uncalled_raise_for_status.append(node.lineno)
             elif type(node.value) is ast.Name:
                 self._check(node.value.id, node)  # type: ignore[attr-defined]
         self._walk(node.value)

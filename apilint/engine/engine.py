@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import gc
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import libcst as cst
@@ -17,7 +17,8 @@ import libcst as cst
 from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import TextIndex, collect_facts
+from apilint.engine.precheck import AstFacts, TextIndex, collect_facts
+from apilint.engine.reduce import blank_idle_functions
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
@@ -40,19 +41,21 @@ def check_source(
     tree: ast.AST | None = None,
     precheck: bool = True,
     exact: bool = True,
+    reduce: bool = True,
 ) -> list[Finding]:
     """Findings for one module's source text, sorted by position.
 
     `exact=False` (reporting only: the CLI's text output, the flake8 plugin) takes positions from
-    the `ast` tree and leaves fix edits out (a fixable finding carries a Fix with no edits);
-    fixing and JSON need `exact=True`. Raises AnalysisError when the text cannot be parsed.
+    the `ast` tree, leaves fix edits out (a fixable finding carries a Fix with no edits) and lets
+    libcst skip the bodies of functions where no rule can fire (`reduce.py`; `reduce=False` turns
+    that off); fixing and JSON need `exact=True`. Raises AnalysisError when the text cannot be parsed.
     """
     # Parsing allocates hundreds of thousands of acyclic nodes; the cyclic collector running
     # through them again and again costs ~10% and frees nothing; it resumes once the file is done.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact)
+        return _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact, reduce=reduce)
     finally:
         if paused:
             gc.enable()
@@ -66,6 +69,7 @@ def _check_source(
     tree: ast.AST | None = None,
     precheck: bool = True,
     exact: bool = True,
+    reduce: bool = True,
 ) -> list[Finding]:
     rules = enabled_rules(settings) if rules is None else rules
     if not rules:
@@ -86,8 +90,30 @@ def _check_source(
             rules = [rule for rule in rules if rule.wants(facts)]
         if not rules:
             return []
+        if facts is not None and reduce and not exact:
+            reduced = _reduce(text, tree, facts, rules)
+            if reduced is not None:
+                try:
+                    module = _parse_cst(reduced)
+                except AnalysisError:
+                    pass  # cannot happen for valid input; analyse the whole text rather than fail
+                else:
+                    return _run_rules(module, reduced, rules, settings, lambda: _parse_ast(reduced))
     module = _parse_cst(text)
     return _run_rules(module, text, rules, settings, None if exact else tree)
+
+
+def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) -> str | None:
+    """The text with the bodies of functions where no rule can fire blanked (None: nothing to blank)."""
+    if facts.lines is None:
+        return None
+    candidates: list[int] = []
+    for rule in rules:
+        lines = rule.candidate_lines(facts)
+        if lines is None:
+            return None
+        candidates += lines
+    return blank_idle_functions(text, tree, candidates, facts.lines.factories)
 
 
 def _parse_ast(text: str) -> ast.AST:
@@ -112,7 +138,9 @@ def _parse_cst(text: str) -> cst.Module:
 
 
 def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: Settings,
-               tree: ast.AST | None) -> list[Finding]:
+               tree: ast.AST | Callable[[], ast.AST] | None) -> list[Finding]:
+    """Run the rules on the parsed module; `tree` (or a function giving it, called only when
+    something is reported) lets positions come from `ast`, None computes them exactly with libcst."""
     rules = list(rules)
     wanted = frozenset(t for rule in rules for t in rule.node_types)
     traversal = Traversal(module, wanted)
@@ -131,6 +159,8 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
                 rule.check(visit, ctx)
     if not ctx.reports:
         return []
+    if callable(tree):
+        tree = tree()
     findings = _fast_findings(ctx.reports, tree, text, traversal) if tree is not None else None
     if findings is None:
         locator = Locator(module, text)

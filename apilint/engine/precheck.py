@@ -73,15 +73,90 @@ class AstFacts:
     handler_sequences: tuple[tuple[HandlerRef, ...], ...] = ()  # tries with two or more handlers
     tuple_handlers: tuple[tuple[ClassRef, ...], ...] = ()
     exception_names: ExceptionNames = ExceptionNames()
+    # Where rules may report (lines), for keeping libcst off the rest (`reduce.py`); see `Lines`.
+    lines: Lines | None = None
 
 
-# `import`/`from` and the rest of its line (backslash continuations included).
-_IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\](?:[^\\\n]|\\(?:\r?\n|.))*")
+class Lines:
+    """Lines where each kind of pre-check candidate occurs, computed on demand.
+
+    The per-rule booleans of `AstFacts` ask "anywhere?"; these ask "where?", for the files that
+    go on to libcst: a function none of whose lines holds a candidate of an active rule cannot
+    hold a finding of it, so its body need not be parsed (`reduce.py`). Same over-approximations.
+    """
+
+    def __init__(self, scan: Scan, calls: _Calls, timeout_roots: set[str]) -> None:
+        self.scan = scan
+        self.calls = calls
+        self._timeout_roots = timeout_roots
+
+    @property
+    def factories(self) -> frozenset[str]:
+        """Functions whose result may be a client: the resolver reads their bodies from elsewhere."""
+        return frozenset(self.calls.factories)
+
+    def untimed_calls(self) -> list[int]:
+        http = self.calls.may_send
+        return [c.lineno for c in self.scan.untimed_calls if http(c)]
+
+    def disabled_timeouts(self) -> list[int]:
+        calls = self.calls
+        found = [c.lineno for c in self.scan.disabled_timeouts if calls.may_send(c) or calls.may_make_client(c)]
+        if self._timeout_roots:
+            found += [c.lineno for c in self.scan.calls
+                      if (dotted_name(c.func) or ".").partition(".")[0] in self._timeout_roots
+                      and any(_unbounded_timeout_object(c, q) for q in calls.qualified(c.func) & TIMEOUT_CONSTRUCTORS.keys())]
+        return found
+
+    def timeout_attributes(self) -> list[int]:
+        return [t.lineno for t in self.scan.timeout_targets if self.calls.may_be_client(t)]
+
+    def response_reads(self) -> list[int]:
+        http = self.calls.may_send
+        found = [c.lineno for c in self.scan.chained_body if http(c)]
+        for block in self.scan.functions_blocks:
+            found += [call.lineno for name, call, position in block.responses
+                      if _read_unchecked(block, name, position) and http(call)]
+        return found
+
+    def discarded_calls(self) -> list[int]:
+        http = self.calls.may_send
+        return [c.lineno for c in self.scan.discarded if http(c)]
+
+    def uncalled_raise_for_status(self) -> list[int]:
+        return list(self.scan.uncalled_raise_for_status)
+
+    def http_tries(self) -> list[int]:
+        """Calls inside try / suppress blocks that make HTTP calls (their handlers are in the same function)."""
+        http = self.calls.may_send
+        return [c.lineno for block in self.scan.tries if any(http(c) for c in block.calls) for c in block.calls]
+
+    def calls_named(self, names: frozenset[str]) -> list[int]:
+        found = []
+        for c in self.scan.calls:
+            func = c.func
+            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+            if name in names:
+                found.append(c.lineno)
+        return found
+
+    def retry_loops(self) -> list[int]:
+        return [c.lineno for loop in self.scan.loops if _may_retry(loop, self.scan, self.calls) for c in loop.calls]
+
+
+# An `import`/`from` statement and the rest of its line: backslash continuations and a parenthesised
+# name list (comments inside it included) are followed. A statement starts a line or follows `;` or
+# the `:` of a one-line compound statement; `from` in prose ("sent from requests") does not count.
+_IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\](?:[^\\\n(]|\\(?:\r?\n|.)|\((?:[^)#]|#[^\n]*)*\)?)*")
 _IDENTIFIER = re.compile(r"\w+")
 # `urllib` and `http` are mostly imported for urllib.parse / http.HTTPStatus. A `from` import of them
-# binds only the names it lists, so it can reach an HTTP call only by naming one of these submodules.
+# binds only the names it lists, so it can reach an HTTP call only by naming one of these submodules;
+# `import urllib.parse` binds the package, which reaches one only through an attribute `.request` /
+# `.client` written somewhere in the file.
+_WEAK_ROOTS = frozenset({"urllib", "http"})
 _FROM_WEAK_ROOT = re.compile(r"from[ \t\\]+(urllib|http)\b(?!\w)")
 _HTTP_SUBMODULES = frozenset({"request", "client"})
+_SUBMODULE_ATTRIBUTE = re.compile(r"\.[ \t\f\\\r\n]*(?:request|client)\b")
 
 
 class TextIndex:
@@ -95,11 +170,22 @@ class TextIndex:
         """Can the text import any of these modules? (Over-approximates: any word on an import line.)"""
         if self._imported is None:
             words: set[str] = set()
-            for line in _IMPORT_LINE.findall(self.text):
+            reaches_submodule: bool | None = None
+            text = self.text
+            for match in _IMPORT_LINE.finditer(text):
+                if not _starts_statement(text, match.start()):
+                    continue
+                line = match.group()
                 found = set(_IDENTIFIER.findall(line))
                 weak = _FROM_WEAK_ROOT.match(line)
-                if weak is not None and not found & _HTTP_SUBMODULES:
-                    found.discard(weak.group(1))  # `from urllib.parse import quote`: nothing that sends
+                if weak is not None:
+                    if not found & _HTTP_SUBMODULES:
+                        found.discard(weak.group(1))  # `from urllib.parse import quote`: nothing that sends
+                elif found & _WEAK_ROOTS:
+                    if reaches_submodule is None:
+                        reaches_submodule = _SUBMODULE_ATTRIBUTE.search(self.text) is not None
+                    if not reaches_submodule:
+                        found -= _WEAK_ROOTS  # `import urllib.parse` and no `.request` anywhere
                 words |= found
             self._imported = frozenset(words)
         return not self._imported.isdisjoint(roots)
@@ -139,16 +225,19 @@ class TextIndex:
             start = text.find(word, start + 1)
 
 
+def _starts_statement(text: str, start: int) -> bool:
+    """Is the keyword at `start` the first of a statement: at the start of its line (after the
+    indentation), after `;`, or after the `:` of a one-line compound statement?"""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    before = text[line_start:start].rstrip(" \t\f")
+    return not before or before[-1] in ";:"
+
+
 def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:
     scan = scan_module(tree)
     calls = _Calls(scan, frozenset(extra_clients))
     http = calls.may_send
-    retry_loop = any(
-        loop.notices_failure and not loop.iterates_inputs and any(
-            http(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls  # type: ignore[attr-defined]
-        )
-        for loop in scan.loops
-    )
+    retry_loop = any(_may_retry(loop, scan, calls) for loop in scan.loops)
     response_read = any(http(c) for c in scan.chained_body) or any(
         _read_unchecked(block, name, position) and http(call)
         for block in scan.functions_blocks for name, call, position in block.responses
@@ -179,12 +268,20 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         client_timeout_attribute=any(calls.may_be_client(t) for t in scan.timeout_targets),
         response_read=response_read,
         discarded_http_call=any(http(c) for c in scan.discarded),
-        uncalled_raise_for_status=scan.uncalled_raise_for_status,
+        uncalled_raise_for_status=bool(scan.uncalled_raise_for_status),
         retry_loop=retry_loop,
         http_handlers=handlers,
         handler_sequences=tuple(scan.handler_sequences),
         tuple_handlers=tuple(scan.tuple_handlers),
         exception_names=names,
+        lines=Lines(scan, calls, timeout_roots),
+    )
+
+
+def _may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:
+    """A loop around an HTTP call (or a given callable) that notices failures: a retry loop candidate."""
+    return loop.notices_failure and not loop.iterates_inputs and any(
+        calls.may_send(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls  # type: ignore[attr-defined]
     )
 
 

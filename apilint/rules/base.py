@@ -87,6 +87,14 @@ class Rule:
         """The pre-check with this rule's settings (override when an option widens the rule)."""
         return self.precheck(facts)
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        """Lines of the pre-check candidates this rule may report at (or about), or None for "anywhere".
+
+        Lets the engine skip parsing the bodies of functions that hold none (`reduce.py`); the
+        answer must cover every line where `check` could report, like `wants` covers every file.
+        """
+        return None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         raise NotImplementedError
 

@@ -112,6 +112,11 @@ class BroadExcept(Rule):
         guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
         return any(may_catch(h, guess, BROAD) for h in facts.http_handlers)
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        if self.settings.broad_except == "all" or facts.lines is None:
+            return None
+        return facts.lines.http_tries()
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         if isinstance(node, cst.With):

@@ -99,6 +99,9 @@ class BuiltinExceptionForLibrary(Rule):
         guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
         return any(may_catch(h, guess, _BUILTIN_CLASSES) for h in facts.http_handlers)
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.http_tries() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))

@@ -70,6 +70,9 @@ class DiscardedResponse(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return bool(facts.http_modules) and facts.discarded_http_call
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.discarded_calls() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, cst.Expr)

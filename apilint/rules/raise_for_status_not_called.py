@@ -64,6 +64,9 @@ class RaiseForStatusNotCalled(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return bool(facts.http_modules) and facts.uncalled_raise_for_status
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.uncalled_raise_for_status() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, cst.Attribute)

@@ -87,6 +87,13 @@ class RedundantExceptClass(Rule):
     def text_may_fire(self, index: TextIndex) -> bool:
         return index.has_tuple_handler()
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        if facts.lines is None:
+            return None
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return [line for refs, line in zip(facts.tuple_handlers, facts.lines.scan.tuple_handler_lines)
+                if may_repeat(refs, guess)]
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         handler = visit.node
         assert isinstance(handler, (cst.ExceptHandler, cst.ExceptStarHandler))

@@ -88,6 +88,9 @@ class RequestWithoutTimeout(Rule):
         libraries = facts.http_modules - _DEFAULT_TIMEOUT_LIBRARIES
         return bool(libraries) and facts.untimed_http_call
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.untimed_calls() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         call = visit.node
         assert isinstance(call, cst.Call)

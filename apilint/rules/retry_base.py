@@ -27,6 +27,14 @@ class RetryRule(Rule):
             return True  # a hand-written loop (a retry helper may import no HTTP library)
         return bool(facts.modules & _RETRY_LIBRARIES) and bool(facts.call_names & _CONFIG_NAMES or facts.modules & {"tenacity", "backoff"})
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        if facts.lines is None or facts.modules & {"tenacity", "backoff"}:
+            return None  # a retry decorator reads the function it decorates
+        lines = facts.lines.retry_loops()
+        if facts.modules & _RETRY_LIBRARIES:
+            lines += facts.lines.calls_named(_CONFIG_NAMES)  # `Retry(...)`, `HTTPAdapter(max_retries=...)`
+        return lines
+
     def trigger_imports(self) -> frozenset[str]:
         imports = super().trigger_imports()
         return imports | {"tenacity", "backoff"} if imports else imports

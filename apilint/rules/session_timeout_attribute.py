@@ -62,6 +62,9 @@ class SessionTimeoutAttribute(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return facts.client_timeout_attribute and bool(facts.http_modules)
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.timeout_attributes() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         if isinstance(node, cst.Assign):

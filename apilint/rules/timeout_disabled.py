@@ -76,6 +76,9 @@ class TimeoutDisabled(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return bool(facts.http_modules) and facts.disabled_timeout
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.disabled_timeouts() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         call = visit.node
         assert isinstance(call, cst.Call)

@@ -85,6 +85,9 @@ class UncheckedResponse(Rule):
     def precheck(cls, facts: AstFacts) -> bool:
         return bool(facts.http_modules) and facts.response_read
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        return facts.lines.response_reads() if facts.lines is not None else None
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         if isinstance(node, cst.Attribute):

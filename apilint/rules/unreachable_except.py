@@ -106,6 +106,13 @@ class UnreachableExcept(Rule):
     def text_may_fire(self, index: TextIndex) -> bool:
         return index.word_count("except", 2) >= 2  # a try with two handlers at least
 
+    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
+        if facts.lines is None:
+            return None
+        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
+        return [line for sequence, line in zip(facts.handler_sequences, facts.lines.scan.handler_sequence_lines)
+                if may_shadow(sequence, guess)]
+
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))
