@@ -16,7 +16,7 @@ import pytest
 
 import apilint.engine.engine as engine_module
 from apilint.engine.engine import check_source
-from apilint.engine.reduce import blank_idle_functions
+from apilint.engine.reduce import CrossFunctionFacts, blank_idle_functions
 from apilint.settings import parse_settings
 
 SETTINGS = parse_settings({"select": ["API"]}, "test")
@@ -40,8 +40,10 @@ CLIENT = textwrap.dedent("""\
 """)
 
 
-def _blank(text: str, candidates: list[int], factories: frozenset[str] = frozenset()) -> str | None:
-    return blank_idle_functions(text, ast.parse(text), candidates, factories)
+def _blank(text: str, candidates: list[int], factories: frozenset[str] = frozenset(),
+           client_attributes: frozenset[str] = frozenset({"session"}), words: frozenset[str] = frozenset()) -> str | None:
+    facts = CrossFunctionFacts(factories, client_attributes, words)
+    return blank_idle_functions(text, ast.parse(text), candidates, facts)
 
 
 def test_idle_method_is_blanked_keeping_lines_and_columns() -> None:
@@ -60,18 +62,33 @@ def test_methods_read_from_elsewhere_are_kept() -> None:
     assert "self.session = requests.Session()" in (_blank(CLIENT, [15]) or "")
 
 
+@pytest.mark.parametrize(("body", "name", "words"), [
+    ("self.session = make()\n", "idle", ""),  # an attribute that may hold a client
+    ("for self.session in items:\n        pass\n", "idle", ""),
+    ("x.request = partial(x.request, timeout=3)\n", "idle", ""),  # a wrapped request method
+    ("x.hooks = {'response': [check]}\n", "idle", ""),
+    ("x.timeout = 5\n", "idle", ""),
+    ("global SESSION\n    SESSION = make()\n", "idle", ""),
+    ("x.mount('https://', adapter)\n", "idle", ""),
+    ("kwargs.setdefault('timeout', 5)\n", "request", ""),  # a client subclass handling timeout
+    ("kwargs = {'timeout': 5}\n", "idle", "timeout"),  # words an active rule gathers
+    ("x.hooks['response'] = [check]\n", "idle", "hooks"),
+    ("r.raise_for_status()\n", "idle", "raise_for_status|hooks"),
+])
+def test_bodies_with_cross_function_facts_are_kept(body: str, name: str, words: str) -> None:
+    text = f"def {name}(self, items, x, r):\n    a = 1\n    b = 2\n    " + body
+    assert _blank(text, [], words=frozenset(words.split("|")) - {""}) is None
+
+
 @pytest.mark.parametrize("body", [
-    "self.client = make()\n",  # an attribute assignment
-    "for self.item in items:\n        pass\n",  # an attribute bound by a for loop
-    "global SESSION\n    SESSION = make()\n",
-    "kwargs = {'timeout': 5}\n",  # words the semantic model gathers from every function
-    "hooks = [check]\n",
-    "self_mount = 1\n    x.mount('https://', adapter)\n",
+    "self.cache = {}\n",  # an attribute no client is ever assigned to
+    "for self.item in items:\n        pass\n",
+    "kwargs = {'timeout': 5}\n",  # not a request method, and no active rule reads it
     "r.raise_for_status()\n",
 ])
-def test_bodies_with_cross_function_facts_are_kept(body: str) -> None:
+def test_bodies_with_only_local_facts_are_blanked(body: str) -> None:
     text = "def idle(self, items, x, r):\n    a = 1\n    b = 2\n    " + body
-    assert _blank(text, []) is None
+    assert _blank(text, []) is not None
 
 
 def test_factories_and_candidate_functions_are_kept() -> None:

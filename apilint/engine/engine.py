@@ -18,7 +18,7 @@ from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts, TextIndex, collect_facts
-from apilint.engine.reduce import blank_idle_functions
+from apilint.engine.reduce import CrossFunctionFacts, blank_idle_functions
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
@@ -113,7 +113,9 @@ def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) ->
         if lines is None:
             return None
         candidates += lines
-    return blank_idle_functions(text, tree, candidates, facts.lines.factories)
+    words = frozenset().union(*(rule.cross_function_words for rule in rules))
+    cross = CrossFunctionFacts(facts.lines.factories, facts.lines.client_attributes, words)
+    return blank_idle_functions(text, tree, candidates, cross)
 
 
 def _parse_ast(text: str) -> ast.AST:

@@ -95,6 +95,11 @@ class Lines:
         """Functions whose result may be a client: the resolver reads their bodies from elsewhere."""
         return frozenset(self.calls.factories)
 
+    @property
+    def client_attributes(self) -> frozenset[str]:
+        """Attributes some assignment may give a client (`self.session = requests.Session()`)."""
+        return frozenset(self.calls.client_attributes)
+
     def untimed_calls(self) -> list[int]:
         http = self.calls.may_send
         return [c.lineno for c in self.scan.untimed_calls if http(c)]

@@ -7,12 +7,16 @@ line keeps its number and every kept line its columns; the findings are the same
 as on the whole text. Only reporting does this (`exact=False`): fixing parses everything.
 
 A body is blanked only when it holds no pre-check candidate of an active rule
-(`Rule.candidate_lines`) and nothing the resolver reads from other functions:
-assignments to attributes (`self.session = ...`), `global`, a result that may be a
-client (a factory), and the words the semantic model collects across scopes
-(`timeout`, `raise_for_status`, `hooks`, `mount`). Candidates outside any function
-turn the reduction off: module-level code may read names that functions use.
-Tests compare findings with and without it on every fixture and statement slice.
+(`Rule.candidate_lines`) and nothing the semantic model reads from other functions:
+- a result that may be a client (a factory, called from elsewhere);
+- an assignment to an attribute that may hold a client, or that wraps a request
+  method (`s.request = partial(...)`), or sets `hooks` / `timeout`;
+- `global` (its bindings are the module's) and `mount` (a timeout adapter);
+- `timeout` in a method named like a request method (a client subclass handling it);
+- the words active rules read across functions (`Rule.cross_function_words`:
+  `raise_for_status` and `hooks` for the response rules, `timeout` for API103).
+Candidates outside any function turn the reduction off: module-level code may read
+names that functions use. Tests compare findings with and without it.
 """
 
 from __future__ import annotations
@@ -21,17 +25,30 @@ import ast
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
-# Words behind facts the semantic model gathers from every function of the module (see the
-# module docstring); `global` moves a function's bindings to the module.
-_CROSS_FUNCTION_WORDS = re.compile(r"timeout|raise_for_status|hooks|mount|global")
+from apilint.knowledge.http_clients import REQUEST_CALL_NAMES
+from apilint.semantic.receivers import TIMEOUT_METHODS
+
+_ALWAYS_KEPT_WORDS = frozenset({"global", "mount"})
+# Attributes whose assignment the model records whatever the value (injections, hooks, API103).
+_RECORDED_ATTRIBUTES = REQUEST_CALL_NAMES | {"hooks", "timeout"}
 # Lines as Python counts them: only \r\n, \r and \n end a line (str.splitlines also splits on \f...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MIN_BODY_LINES = 3  # blanking a tiny body saves less than it costs to decide
 
 
-def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], factories: Collection[str]) -> str | None:
+@dataclass(frozen=True)
+class CrossFunctionFacts:
+    """What other functions may read from a function body (from the pre-check's scan)."""
+
+    factories: Collection[str]  # functions whose result may be a client
+    client_attributes: Collection[str]  # attributes that may hold a client
+    words: frozenset[str] = frozenset()  # words of facts the active rules gather across functions
+
+
+def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], facts: CrossFunctionFacts) -> str | None:
     """The text with idle function bodies blanked, or None when nothing can be blanked."""
     if not isinstance(tree, ast.Module):
         return None
@@ -47,20 +64,25 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
         if index < 0 or line > spans[index][1]:
             return None  # a candidate in module or class code
     lines: list[str] | None = None
-    word_lines: list[int] | None = None
+    word_lines: list[int] = []
+    timeout_lines: list[int] = []
     changed = False
     for function in functions:
         body_start = function.body[0].lineno
         end = function.end_lineno or function.lineno
         if end - body_start + 1 < _MIN_BODY_LINES or body_start <= function.lineno:
             continue
-        if _holds(keep, _first_line(function), end) or function.name in factories:
+        if _holds(keep, _first_line(function), end) or function.name in facts.factories:
             continue
         if lines is None:
             lines = _LINE.findall(text)
-            word_lines = _word_lines(text, lines)
-        assert word_lines is not None
-        if _holds(word_lines, body_start, end) or _stores_attribute_or_global(function):
+            offsets = _offsets(lines)
+            words = _ALWAYS_KEPT_WORDS | facts.words
+            word_lines = _lines_of(re.compile("|".join(sorted(words))), text, offsets)
+            timeout_lines = word_lines if "timeout" in words else _lines_of(re.compile("timeout"), text, offsets)
+        if _holds(word_lines, body_start, end) or function.name in TIMEOUT_METHODS and _holds(timeout_lines, body_start, end):
+            continue
+        if _stores_recorded_attribute(function, facts.client_attributes):
             continue
         first = lines[body_start - 1]
         indent = first[:function.body[0].col_offset]
@@ -91,21 +113,28 @@ def _holds(sorted_lines: list[int], start: int, end: int) -> bool:
     return index < len(sorted_lines) and sorted_lines[index] <= end
 
 
-def _word_lines(text: str, lines: list[str]) -> list[int]:
+def _offsets(lines: list[str]) -> list[int]:
     offsets = []
     total = 0
     for line in lines:
         offsets.append(total)
         total += len(line)
-    return sorted({bisect_right(offsets, m.start()) for m in _CROSS_FUNCTION_WORDS.finditer(text)})
+    return offsets
 
 
-def _stores_attribute_or_global(function: ast.AST) -> bool:
+def _lines_of(pattern: re.Pattern[str], text: str, offsets: list[int]) -> list[int]:
+    return sorted({bisect_right(offsets, m.start()) for m in pattern.finditer(text)})
+
+
+def _stores_recorded_attribute(function: ast.AST, client_attributes: Collection[str]) -> bool:
+    """An attribute assignment the model keeps (see the module docstring), or `global`."""
     for node in ast.walk(function):
         kind = type(node)
         if kind is ast.Attribute and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-            return True
-        if kind is ast.Global:
+            attr = node.attr  # type: ignore[attr-defined]
+            if attr in client_attributes or attr in _RECORDED_ATTRIBUTES:
+                return True
+        elif kind is ast.Global:
             return True
     return False
 

@@ -55,6 +55,9 @@ class Rule:
     fix_safety: ClassVar[Applicability | None] = None
     options: ClassVar[tuple[str, ...]] = ()  # settings keys the rule reads
     node_types: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
+    # Words of the facts `check` reads from other functions than the one it reports in (see
+    # engine/reduce.py): a function mentioning one is always parsed when the rule is active.
+    cross_function_words: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -65,6 +65,7 @@ class DiscardedResponse(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     node_types = (cst.Expr,)
+    cross_function_words = frozenset({"raise_for_status", "hooks"})  # raising hooks and wrappers
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:

@@ -57,6 +57,7 @@ class SessionTimeoutAttribute(Rule):
     name = "session-timeout-attribute"
     message = "requests ignores {target}.timeout: the session's calls still have no timeout"
     node_types = (cst.Assign, cst.AnnAssign)
+    cross_function_words = frozenset({"timeout"})  # `x.timeout` read back by other functions
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:

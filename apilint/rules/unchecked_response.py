@@ -80,6 +80,7 @@ class UncheckedResponse(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     node_types = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Attribute)
+    cross_function_words = frozenset({"raise_for_status", "hooks"})  # raising hooks and wrappers
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
