@@ -268,3 +268,8 @@ def test_reduction_never_changes_findings(name: str, monkeypatch: pytest.MonkeyP
     assert sorted({code for code, *_ in fast}) == expected
     if name != "module-response-used-in-function":
         assert any(r is not None and "values = [1, 2, 3]" not in r for r in reduced), "nothing was blanked"
+
+
+def test_words_count_only_whole() -> None:
+    text = "def idle(self):\n    amount = 1\n    globals()['x'] = amount\n    return read_timeout\n"
+    assert _blank(text, [], words=frozenset({"timeout"})) is not None

@@ -78,8 +78,9 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
             lines = _LINE.findall(text)
             offsets = _offsets(lines)
             words = _ALWAYS_KEPT_WORDS | facts.words
-            word_lines = _lines_of(re.compile("|".join(sorted(words))), text, offsets)
-            timeout_lines = word_lines if "timeout" in words else _lines_of(re.compile("timeout"), text, offsets)
+            # Whole words: the model looks for these exact names (`amount` is not `mount`).
+            word_lines = _lines_of(re.compile(r"\b(?:%s)\b" % "|".join(sorted(words))), text, offsets)
+            timeout_lines = word_lines if "timeout" in words else _lines_of(re.compile(r"\btimeout\b"), text, offsets)
         if _holds(word_lines, body_start, end) or function.name in TIMEOUT_METHODS and _holds(timeout_lines, body_start, end):
             continue
         if _stores_recorded_attribute(function, facts.client_attributes):
