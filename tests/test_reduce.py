@@ -16,7 +16,8 @@ import pytest
 
 import apilint.engine.engine as engine_module
 from apilint.engine.engine import check_source
-from apilint.engine.reduce import CrossFunctionFacts, blank_idle_functions
+from apilint.engine.ast_scan import scan_module
+from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, blank_idle_functions
 from apilint.settings import parse_settings
 
 SETTINGS = parse_settings({"select": ["API"]}, "test")
@@ -41,9 +42,12 @@ CLIENT = textwrap.dedent("""\
 
 
 def _blank(text: str, candidates: list[int], factories: frozenset[str] = frozenset(),
-           client_attributes: frozenset[str] = frozenset({"session"}), words: frozenset[str] = frozenset()) -> str | None:
-    facts = CrossFunctionFacts(factories, client_attributes, words)
-    return blank_idle_functions(text, ast.parse(text), candidates, facts)
+           words: frozenset[str] = frozenset()) -> str | None:
+    """Blank with `session` taken as an attribute that may hold a client."""
+    tree = ast.parse(text)
+    recorded = RECORDED_ATTRIBUTES | {"session"}
+    stores = [line for attr, line in scan_module(tree).attribute_stores if attr in recorded]
+    return blank_idle_functions(text, tree, candidates, CrossFunctionFacts(factories, stores, words))
 
 
 def test_idle_method_is_blanked_keeping_lines_and_columns() -> None:
@@ -64,7 +68,7 @@ def test_methods_read_from_elsewhere_are_kept() -> None:
 
 @pytest.mark.parametrize(("body", "name", "words"), [
     ("self.session = make()\n", "idle", ""),  # an attribute that may hold a client
-    ("for self.session in items:\n        pass\n", "idle", ""),
+    ("self.session: Session\n", "idle", ""),  # an annotation alone binds it too
     ("x.request = partial(x.request, timeout=3)\n", "idle", ""),  # a wrapped request method
     ("x.hooks = {'response': [check]}\n", "idle", ""),
     ("x.timeout = 5\n", "idle", ""),
@@ -82,7 +86,7 @@ def test_bodies_with_cross_function_facts_are_kept(body: str, name: str, words: 
 
 @pytest.mark.parametrize("body", [
     "self.cache = {}\n",  # an attribute no client is ever assigned to
-    "for self.item in items:\n        pass\n",
+    "for self.session in items:\n        pass\n",  # a loop target: the model binds no value, never a client
     "kwargs = {'timeout': 5}\n",  # not a request method, and no active rule reads it
     "r.raise_for_status()\n",
 ])

@@ -75,6 +75,7 @@ class Scan:
     # name / attribute -> (value, annotation) of each assignment
     name_values: dict[str, list[tuple[ast.expr | None, ast.expr | None]]] = field(default_factory=dict)
     attribute_values: dict[str, list[tuple[ast.expr | None, ast.expr | None]]] = field(default_factory=dict)
+    attribute_stores: list[tuple[str, int]] = field(default_factory=list)  # (attribute, line) of each of those
     method_aliases: list[tuple[str, ast.Attribute]] = field(default_factory=list)  # `send = s.post`
     calls: list[ast.Call] = field(default_factory=list)
     untimed_calls: list[ast.Call] = field(default_factory=list)  # no `timeout=`, no */** arguments

@@ -189,6 +189,7 @@ class Scanner:
             if target.attr == "timeout":  # type: ignore[attr-defined]
                 self.scan.timeout_targets.append(target.value)  # type: ignore[attr-defined]
             self.scan.attribute_values.setdefault(target.attr, []).append((value, annotation))  # type: ignore[attr-defined]
+            self.scan.attribute_stores.append((target.attr, target.lineno))  # type: ignore[attr-defined]
         elif kind is ast.Tuple or kind is ast.List:
             for element in target.elts:  # type: ignore[attr-defined]
                 self._target(element, None, None)

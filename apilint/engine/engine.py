@@ -18,7 +18,7 @@ from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts, TextIndex, collect_facts
-from apilint.engine.reduce import CrossFunctionFacts, blank_idle_functions
+from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, blank_idle_functions
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
@@ -114,7 +114,7 @@ def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) ->
             return None
         candidates += lines
     words = frozenset().union(*(rule.cross_function_words for rule in rules))
-    cross = CrossFunctionFacts(facts.lines.factories, facts.lines.client_attributes, words)
+    cross = CrossFunctionFacts(facts.lines.factories, facts.lines.attribute_stores(RECORDED_ATTRIBUTES), words)
     return blank_idle_functions(text, tree, candidates, cross)
 
 

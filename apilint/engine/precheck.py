@@ -95,10 +95,10 @@ class Lines:
         """Functions whose result may be a client: the resolver reads their bodies from elsewhere."""
         return frozenset(self.calls.factories)
 
-    @property
-    def client_attributes(self) -> frozenset[str]:
-        """Attributes some assignment may give a client (`self.session = requests.Session()`)."""
-        return frozenset(self.calls.client_attributes)
+    def attribute_stores(self, recorded: frozenset[str]) -> list[int]:
+        """Lines assigning an attribute that may hold a client (`self.session = ...`) or one of `recorded`."""
+        clients = self.calls.client_attributes
+        return [line for attr, line in self.scan.attribute_stores if attr in clients or attr in recorded]
 
     def untimed_calls(self) -> list[int]:
         http = self.calls.may_send
