@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from apilint.engine.engine import check_source
 from apilint.engine.ast_scan import scan_module
 from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, blank_idle_functions
 from apilint.settings import parse_settings
+
+from .conftest import FIXTURES
 
 SETTINGS = parse_settings({"select": ["API"]}, "test")
 
@@ -277,3 +280,22 @@ def test_reduction_never_changes_findings(name: str, monkeypatch: pytest.MonkeyP
 def test_words_count_only_whole() -> None:
     text = "def idle(self):\n    amount = 1\n    globals()['x'] = amount\n    return read_timeout\n"
     assert _blank(text, [], words=frozenset({"timeout"})) is not None
+
+
+def test_a_decorated_first_statement_is_blanked_from_its_decorator() -> None:
+    text = "def deco(fn):\n    @functools.wraps(fn)\n    def wrapper(*a):\n        return fn(*a)\n    return wrapper\n"
+    reduced = _blank(text, [])
+    assert reduced == "def deco(fn):\n    pass\n\n\n\n"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_blanking_every_function_keeps_valid_code_and_lines(path: Path) -> None:
+    """The engine falls back to the whole text when a reduced text does not parse: make sure it never has to."""
+    text = path.read_text(encoding="utf-8")
+    reduced = _blank(text, [])
+    if reduced is None:
+        return
+    ast.parse(reduced)
+    before, after = text.split("\n"), reduced.split("\n")
+    assert len(before) == len(after)
+    assert all(a == b or a.strip() in ("", "pass") for a, b in zip(after, before))

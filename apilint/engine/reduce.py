@@ -69,7 +69,7 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
     timeout_lines: list[int] = []
     changed = False
     for function in functions:
-        body_start = function.body[0].lineno
+        body_start = _first_line(function.body[0])  # a decorated nested def starts at its decorator
         end = function.end_lineno or function.lineno
         if end - body_start + 1 < _MIN_BODY_LINES or body_start <= function.lineno:
             continue
@@ -86,9 +86,10 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
                 or function.name in TIMEOUT_METHODS and _holds(timeout_lines, body_start, end)):
             continue
         first = lines[body_start - 1]
-        indent = first[:function.body[0].col_offset]
-        if indent.strip(" \t\f"):
-            continue  # the body does not start its own line (`def f(): \` ...)
+        indent = first[:len(first) - len(first.lstrip(" \t\f"))]
+        head = function.body[0]
+        if not getattr(head, "decorator_list", None) and len(indent) != head.col_offset:
+            continue  # the body does not start its own line (`def f(): \` ...); a decorator always does
         lines[body_start - 1] = indent + "pass" + _ending(first)
         for index in range(body_start, end):
             lines[index] = _ending(lines[index])
@@ -105,8 +106,8 @@ def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunction
             _collect(node.body, out)
 
 
-def _first_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-    return min([function.lineno, *(d.lineno for d in function.decorator_list)])
+def _first_line(node: ast.stmt) -> int:
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
 
 
 def _holds(sorted_lines: list[int], start: int, end: int) -> bool:
