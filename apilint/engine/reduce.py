@@ -107,7 +107,8 @@ def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunction
 
 
 def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 def _holds(sorted_lines: list[int], start: int, end: int) -> bool:
