@@ -18,7 +18,7 @@ import pytest
 import apilint.engine.engine as engine_module
 from apilint.engine.engine import check_source
 from apilint.engine.ast_scan import scan_module
-from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, blank_idle_functions
+from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, Reduction, blank_idle_functions
 from apilint.settings import parse_settings
 
 from .conftest import FIXTURES
@@ -50,7 +50,10 @@ def _blank(text: str, candidates: list[int], factories: frozenset[str] = frozens
     tree = ast.parse(text)
     recorded = RECORDED_ATTRIBUTES | {"session"}
     stores = [line for attr, line in scan_module(tree).attribute_stores if attr in recorded]
-    return blank_idle_functions(text, tree, candidates, CrossFunctionFacts(factories, stores, words))
+    reduction = blank_idle_functions(text, tree, candidates, CrossFunctionFacts(factories, stores, words))
+    if reduction is not None:
+        assert ast.dump(reduction.tree(tree), include_attributes=True) == ast.dump(ast.parse(reduction.text), include_attributes=True)
+    return reduction.text if reduction is not None else None
 
 
 def test_idle_method_is_blanked_keeping_lines_and_columns() -> None:
@@ -262,9 +265,9 @@ def test_reduction_never_changes_findings(name: str, monkeypatch: pytest.MonkeyP
     text = textwrap.dedent(source)
     reduced: list[str | None] = []
 
-    def spy(*args: object) -> str | None:
+    def spy(*args: object) -> Reduction | None:
         result = blank_idle_functions(*args)  # type: ignore[arg-type]
-        reduced.append(result)
+        reduced.append(result.text if result is not None else None)
         return result
 
     monkeypatch.setattr(engine_module, "blank_idle_functions", spy)

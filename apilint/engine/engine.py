@@ -18,7 +18,7 @@ from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts, TextIndex, collect_facts
-from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, blank_idle_functions
+from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, Reduction, blank_idle_functions
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule
@@ -92,18 +92,19 @@ def _check_source(
             return []
         if facts is not None and reduce and not exact:
             reduced = _reduce(text, tree, facts, rules)
-            if reduced is not None:
+            if reduced is not None and isinstance(tree, ast.Module):
                 try:
-                    module = _parse_cst(reduced)
+                    module = _parse_cst(reduced.text)
                 except AnalysisError:
                     pass  # cannot happen for valid input; analyse the whole text rather than fail
                 else:
-                    return _run_rules(module, reduced, rules, settings, lambda: _parse_ast(reduced))
+                    original = tree
+                    return _run_rules(module, reduced.text, rules, settings, lambda: reduced.tree(original))
     module = _parse_cst(text)
     return _run_rules(module, text, rules, settings, None if exact else tree)
 
 
-def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) -> str | None:
+def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) -> Reduction | None:
     """The text with the bodies of functions where no rule can fire blanked (None: nothing to blank)."""
     if facts.lines is None:
         return None

@@ -22,6 +22,7 @@ names that functions use. Tests compare findings with and without it.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
@@ -48,7 +49,37 @@ class CrossFunctionFacts:
     words: frozenset[str] = frozenset()  # words of facts the active rules gather across functions
 
 
-def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], facts: CrossFunctionFacts) -> str | None:
+@dataclass(frozen=True)
+class Reduction:
+    text: str
+    blanked: dict[int, ast.Pass]  # id() of each blanked function -> the `pass` now its body
+
+    def tree(self, original: ast.Module) -> ast.Module:
+        """The `ast` tree of `text`, from the original's (shallow copies; the original is not changed)."""
+        reduced = copy.copy(original)
+        reduced.body = self._body(original.body)
+        return reduced
+
+    def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for node in body:
+            replacement = self.blanked.get(id(node))
+            if replacement is not None:
+                node = copy.copy(node)
+                node.body = [replacement]  # type: ignore[attr-defined]
+            elif isinstance(node, ast.ClassDef):
+                node = copy.copy(node)
+                node.body = self._body(node.body)
+            else:
+                out.append(node)
+                continue
+            last = node.body[-1]  # type: ignore[attr-defined]
+            node.end_lineno, node.end_col_offset = last.end_lineno, last.end_col_offset  # a compound statement ends with its body
+            out.append(node)
+        return out
+
+
+def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], facts: CrossFunctionFacts) -> Reduction | None:
     """The text with idle function bodies blanked, or None when nothing can be blanked."""
     if not isinstance(tree, ast.Module):
         return None
@@ -67,7 +98,7 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
     lines: list[str] | None = None
     word_lines: list[int] = []
     timeout_lines: list[int] = []
-    changed = False
+    blanked: dict[int, ast.Pass] = {}
     for function in functions:
         body_start = _first_line(function.body[0])  # a decorated nested def starts at its decorator
         end = function.end_lineno or function.lineno
@@ -93,8 +124,12 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
         lines[body_start - 1] = indent + "pass" + _ending(first)
         for index in range(body_start, end):
             lines[index] = _ending(lines[index])
-        changed = True
-    return "".join(lines) if changed and lines is not None else None
+        column = len(indent.encode("utf-8"))
+        blanked[id(function)] = ast.Pass(lineno=body_start, col_offset=column, end_lineno=body_start,
+                                         end_col_offset=column + 4)
+    if not blanked or lines is None:
+        return None
+    return Reduction("".join(lines), blanked)
 
 
 def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> None:
