@@ -246,6 +246,10 @@ def test_precheck_agrees_with_the_full_analysis(name: str) -> None:
     ("try:import aiohttp\nexcept ImportError: pass", True),
     ("\fimport requests", True),
     ("x = 1\rimport requests\r", True),  # old Mac line endings
+    ("from requests \\\n    import get", True),  # `import` on a continuation line
+    ("x = 1  # a comment ending with a backslash \\\nimport requests", True),
+    ('"""\nfrom requests, the client makes a call\n"""', False),  # no `import`: prose
+    ("from importlib import import_module  # requests", False),
     ("import os, \\\n    requests", True),
     ("from httpx import Client", True),
     ("import urllib3", True),

@@ -176,11 +176,7 @@ class TextIndex:
         if self._imported is None:
             words: set[str] = set()
             reaches_submodule: bool | None = None
-            text = self.text
-            for match in _IMPORT_LINE.finditer(text):
-                if not _starts_statement(text, match.start()):
-                    continue
-                line = match.group()
+            for line in _import_statements(self.text):
                 found = set(_IDENTIFIER.findall(line))
                 weak = _FROM_WEAK_ROOT.match(line)
                 if weak is not None:
@@ -230,12 +226,44 @@ class TextIndex:
             start = text.find(word, start + 1)
 
 
-def _starts_statement(text: str, start: int) -> bool:
-    """Is the keyword at `start` the first of a statement: at the start of its line (after the
-    indentation), after `;`, or after the `:` of a one-line compound statement?"""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    before = text[line_start:start].rstrip(" \t\f")
-    return not before or before[-1] in ";:"
+def _import_statements(text: str) -> Iterator[str]:
+    """The text of each import statement (over-approximated: docstrings may hold some too).
+
+    Every import statement has the word `import`; found with str.find (a regex scanning for
+    `import|from` costs more than the rest of the text filter). Its statement starts at the start
+    of its logical line (backslash continuations joined), or after the last `;` or `:` before it
+    there: between the start and `import` there is at most `from <module>`, which holds neither.
+    """
+    position = text.find("import")
+    while position >= 0:
+        end = position + 6
+        before = text[position - 1] if position else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            # The physical line, and the logical one if a backslash ends the line before (it may
+            # also end a comment, which continues nothing: both are tried).
+            for line_start in _line_starts(text, position):
+                start = max(text.rfind(";", line_start, position), text.rfind(":", line_start, position)) + 1 or line_start
+                while start < position and text[start] in " \t\f\\\r\n":
+                    start += 1
+                if text.startswith("import", start) or text.startswith("from", start):
+                    match = _IMPORT_LINE.match(text, start)
+                    if match is not None:
+                        yield match.group()
+        position = text.find("import", end)
+
+
+def _line_starts(text: str, position: int) -> Iterator[int]:
+    """Start of the physical line holding `position`, then of each earlier line ending with a backslash."""
+    while True:
+        start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
+        yield start
+        previous = start - 1  # the line break before this line (\n, \r or the \n of \r\n)
+        if previous > 0 and text[previous] == "\n" and text[previous - 1] == "\r":
+            previous -= 1
+        if previous <= 0 or text[previous - 1] != "\\":
+            return
+        position = previous - 1
 
 
 def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:
