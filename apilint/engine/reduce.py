@@ -53,6 +53,7 @@ class CrossFunctionFacts:
 class Reduction:
     text: str
     blanked: dict[int, ast.Pass]  # id() of each blanked function -> the `pass` now its body
+    simplified: set[int]  # id() of those whose signature is now `name()`
 
     def tree(self, original: ast.Module) -> ast.Module:
         """The `ast` tree of `text`, from the original's (shallow copies; the original is not changed)."""
@@ -65,8 +66,15 @@ class Reduction:
         for node in body:
             replacement = self.blanked.get(id(node))
             if replacement is not None:
+                simplified = id(node) in self.simplified
                 node = copy.copy(node)
                 node.body = [replacement]  # type: ignore[attr-defined]
+                if simplified:
+                    node.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],  # type: ignore[attr-defined]
+                                              kw_defaults=[], kwarg=None, defaults=[])
+                    node.returns = None  # type: ignore[attr-defined]
+                    if hasattr(node, "type_params"):
+                        node.type_params = []
             elif isinstance(node, ast.ClassDef):
                 node = copy.copy(node)
                 node.body = self._body(node.body)
@@ -99,6 +107,7 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
     word_lines: list[int] = []
     timeout_lines: list[int] = []
     blanked: dict[int, ast.Pass] = {}
+    simplified: set[int] = set()  # blanked functions whose signature is now `name()`
     for function in functions:
         body_start = _first_line(function.body[0])  # a decorated nested def starts at its decorator
         end = function.end_lineno or function.lineno
@@ -113,8 +122,9 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
             word_lines = sorted({bisect_right(offsets, at) for word in words for at in _whole_word(text, word)})
             timeout_lines = word_lines if "timeout" in words else sorted(
                 {bisect_right(offsets, at) for at in _whole_word(text, "timeout")})
-        if (_holds(word_lines, body_start, end) or _holds(stores, body_start, end)
-                or function.name in TIMEOUT_METHODS and _holds(timeout_lines, body_start, end)):
+        # From the def line: the traversal gives parameter defaults to the function's own scope.
+        if (_holds(word_lines, function.lineno, end) or _holds(stores, body_start, end)
+                or function.name in TIMEOUT_METHODS and _holds(timeout_lines, function.lineno, end)):
             continue
         first = lines[body_start - 1]
         indent = first[:len(first) - len(first.lstrip(" \t\f"))]
@@ -127,9 +137,20 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
         column = len(indent.encode("utf-8"))
         blanked[id(function)] = ast.Pass(lineno=body_start, col_offset=column, end_lineno=body_start,
                                          end_col_offset=column + 4)
+        # The signature too (long annotated ones cost as much as short bodies): nothing outside the
+        # function reads its parameters, annotations or defaults once the body is gone (a return
+        # annotation only matters for factories, which are kept). Decorators stay.
+        header = lines[function.lineno - 1]
+        margin = header[:len(header) - len(header.lstrip(" \t\f"))]
+        if len(margin) == function.col_offset:
+            keyword = "async def " if isinstance(function, ast.AsyncFunctionDef) else "def "
+            lines[function.lineno - 1] = margin + keyword + function.name + "():" + _ending(header)
+            for index in range(function.lineno, body_start - 1):
+                lines[index] = _ending(lines[index])
+            simplified.add(id(function))
     if not blanked or lines is None:
         return None
-    return Reduction("".join(lines), blanked)
+    return Reduction("".join(lines), blanked, simplified)
 
 
 def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> None:
