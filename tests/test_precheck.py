@@ -249,7 +249,21 @@ def test_precheck_agrees_with_the_full_analysis(name: str) -> None:
     ("from requests \\\n    import get", True),  # `import` on a continuation line
     ("x = 1  # a comment ending with a backslash \\\nimport requests", True),
     ('"""\nfrom requests, the client makes a call\n"""', False),  # no `import`: prose
-    ("from importlib import import_module  # requests", True),  # a comment counts: over-approximation
+    ("from importlib import import_module  # requests", False),
+    # Only imports that can bind a client, a request function or a retry/timeout object count.
+    ("from requests import HTTPError, Response", False),
+    ("from requests.exceptions import HTTPError", False),
+    ("import requests.exceptions as rexc", False),
+    ("from httpx import Response", False),
+    ("from . import requests", False),  # the package's own module
+    ("from requests.adapters import HTTPAdapter", True),
+    ("from requests import Session as S", True),
+    ("from requests import *", True),
+    ("from requests import (\n    HTTPError,  # (errors)\n    Session,\n)", True),
+    ("from requests import HTTPError; import requests", True),
+    ("from aiohttp import ClientTimeout", True),
+    ("from requests.packages.urllib3.util.retry import Retry", True),
+    ("import http.client as hc", True),
     ("import os, \\\n    requests", True),
     ("from httpx import Client", True),
     ("import urllib3", True),

@@ -75,7 +75,7 @@ def _check_source(
     if not rules:
         return []
     if precheck:
-        index = TextIndex(text)
+        index = TextIndex(text, (name for name, _ in settings.extra_clients))
         rules = [rule for rule in rules if rule.text_may_fire(index)]
         if not rules:
             return []

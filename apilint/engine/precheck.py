@@ -36,9 +36,11 @@ from apilint.knowledge.http_clients import (
     CLIENT_ANNOTATIONS,
     CLIENT_CONSTRUCTORS,
     CONNECTION_CONSTRUCTORS,
+    HTTP_MODULE_ROOTS,
     REQUEST_FUNCTIONS,
     TIMEOUT_CONSTRUCTORS,
 )
+from apilint.knowledge.retries import HTTP_ADAPTERS, HTTPX_TRANSPORTS, URLLIB3_RETRY
 
 _ALL_METHODS = frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))
 _SENDS = frozenset(REQUEST_FUNCTIONS) | frozenset(CONNECTION_CONSTRUCTORS)
@@ -159,17 +161,45 @@ _IDENTIFIER = re.compile(r"\w+")
 # `import urllib.parse` binds the package, which reaches one only through an attribute `.request` /
 # `.client` written somewhere in the file.
 _WEAK_ROOTS = frozenset({"urllib", "http"})
-_FROM_WEAK_ROOT = re.compile(r"from[ \t\\]+(urllib|http)\b(?!\w)")
-_HTTP_SUBMODULES = frozenset({"request", "client"})
+_COMMENT = re.compile(r"#[^\r\n]*")
 _SUBMODULE_ATTRIBUTE = re.compile(r"\.[ \t\f\\\r\n]*(?:request|client)\b")
 
 
-class TextIndex:
-    """The text-level filter for one file: which words occur, which names appear on import lines."""
+# Every qualified name under an HTTP library that the analysis resolves: clients, request functions,
+# connections, timeout objects and retry configuration. `from requests import HTTPError, Response`
+# binds none of them (nor a prefix of one), so it cannot lead to an HTTP call.
+_HTTP_NAMES = frozenset({
+    *CLIENT_CONSTRUCTORS, *REQUEST_FUNCTIONS, *CONNECTION_CONSTRUCTORS, *TIMEOUT_CONSTRUCTORS,
+    *URLLIB3_RETRY, *HTTP_ADAPTERS, *HTTPX_TRANSPORTS,
+})
+_FROM_IMPORT = re.compile(r"\s*from\s+([\w.]+)\s+import\s+(.*)", re.DOTALL)
+_PLAIN_IMPORT = re.compile(r"\s*import\s+(.*)", re.DOTALL)
 
-    def __init__(self, text: str) -> None:
+
+def _prefixes(names: Iterable[str]) -> frozenset[str]:
+    """Each name and every dotted prefix of it (`requests`, `requests.adapters`, ...)."""
+    found: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(found)
+
+
+_HTTP_PREFIXES = _prefixes(_HTTP_NAMES)
+
+
+class TextIndex:
+    """The text-level filter for one file: which words occur, which names appear on import lines.
+
+    `extra_names`: qualified names the settings make clients (`extra-clients`), which count as
+    HTTP names too.
+    """
+
+    def __init__(self, text: str, extra_names: Iterable[str] = ()) -> None:
         self.text = text
         self._imported: frozenset[str] | None = None
+        extra = frozenset(extra_names)
+        self._http_prefixes = _HTTP_PREFIXES | _prefixes(extra) if extra else _HTTP_PREFIXES
 
     def imports_any(self, roots: frozenset[str]) -> bool:
         """Can the text import any of these modules? (Over-approximates: any word on an import line.)"""
@@ -178,15 +208,24 @@ class TextIndex:
             reaches_submodule: bool | None = None
             for line in _import_statements(self.text):
                 found = set(_IDENTIFIER.findall(line))
-                weak = _FROM_WEAK_ROOT.match(line)
-                if weak is not None:
-                    if not found & _HTTP_SUBMODULES:
-                        found.discard(weak.group(1))  # `from urllib.parse import quote`: nothing that sends
-                elif found & _WEAK_ROOTS:
-                    if reaches_submodule is None:
-                        reaches_submodule = _SUBMODULE_ATTRIBUTE.search(self.text) is not None
-                    if not reaches_submodule:
-                        found -= _WEAK_ROOTS  # `import urllib.parse` and no `.request` anywhere
+                libraries = found & HTTP_MODULE_ROOTS
+                if libraries:
+                    found -= libraries
+                    bound = _bound_names(line)
+                    if bound is None:
+                        found |= libraries  # cannot tell what it binds: it may bind anything
+                    for qualified in bound or ():
+                        root = qualified.partition(".")[0]
+                        if root not in HTTP_MODULE_ROOTS or qualified not in self._http_prefixes:
+                            continue  # `from requests import HTTPError`: no client, no request
+                        if qualified == root and root in _WEAK_ROOTS:
+                            # `import urllib.parse` binds the package: it reaches urllib.request only
+                            # through an attribute `.request` written somewhere in the file.
+                            if reaches_submodule is None:
+                                reaches_submodule = _SUBMODULE_ATTRIBUTE.search(self.text) is not None
+                            if not reaches_submodule:
+                                continue
+                        found.add(root)
                 words |= found
             self._imported = frozenset(words)
         return not self._imported.isdisjoint(roots)
@@ -224,6 +263,44 @@ class TextIndex:
             if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
                 yield end
             start = text.find(word, start + 1)
+
+
+def _bound_names(statement: str) -> list[str] | None:
+    """The qualified name each name bound by this import statement stands for, None if unsure.
+
+    `from a.b import c as d` binds a.b.c; `import a.b` binds a; `import a.b as e` binds a.b.
+    """
+    text = _COMMENT.sub("", statement).replace("\\\r\n", " ").replace("\\\n", " ").replace("\\\r", " ")
+    text = text.split(";", 1)[0]  # a later statement on the line is found on its own
+    match = _FROM_IMPORT.match(text)
+    if match is not None:
+        module, names = match.groups()
+        if module.startswith("."):
+            return []  # the package's own modules: never an HTTP library's names
+        names = names.strip()
+        if names.startswith("("):
+            names = names[1:].rstrip().removesuffix(")")
+        bound = []
+        for part in names.split(","):
+            words = part.split()
+            if not words:
+                continue
+            if not words[0].isidentifier() or len(words) not in (1, 3):
+                return None  # `*` or something unexpected
+            bound.append(f"{module}.{words[0]}")
+        return bound
+    match = _PLAIN_IMPORT.match(text)
+    if match is None:
+        return None
+    bound = []
+    for part in match.group(1).split(","):
+        words = part.split()
+        if not words:
+            continue
+        if not all(w.isidentifier() for w in words[0].split(".")) or len(words) not in (1, 3):
+            return None
+        bound.append(words[0] if len(words) == 3 else words[0].partition(".")[0])
+    return bound
 
 
 def _import_statements(text: str) -> Iterator[str]:
