@@ -44,6 +44,7 @@ class Scanner:
         self._tries: list[Block] = []
         self._called: set[int] = set()
         self._class_depth: list[bool] = [False]  # is the innermost scope a class body?
+        self._in_test = 0  # inside an if/while/assert test (outside lambdas)
         self.scan.functions_blocks.append(self._functions[0])
         self._dispatch: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self._import, ast.ImportFrom: self._import_from, ast.ClassDef: self._class,
@@ -152,6 +153,11 @@ class Scanner:
         self._functions.pop()
 
     def _lambda(self, node: ast.Lambda) -> None:
+        in_test, self._in_test = self._in_test, 0  # a lambda in a test runs later: no check
+        self._lambda_children(node)
+        self._in_test = in_test
+
+    def _lambda_children(self, node: ast.Lambda) -> None:
         args = node.args
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
@@ -279,33 +285,28 @@ class Scanner:
             self._walk(node.iter)  # type: ignore[union-attr]
         self._loops.append(block)
         if type(node) is ast.While:
-            self._walk(node.test)  # type: ignore[union-attr]  # a status test in the condition
             self._truth_test(node.test)  # type: ignore[union-attr]
-            self._status_checks(node.test)  # type: ignore[union-attr]
+            self._walk_test(node.test)  # type: ignore[union-attr]  # a status test in the condition
         self._walk_all(node.body)
         self._walk_all(node.orelse)
         self._loops.pop()
 
     def _if(self, node: ast.If) -> None:
         self._truth_test(node.test)
-        self._status_checks(node.test)
-        self._children(node)
+        self._walk_test(node.test)
+        self._walk_all(node.body)
+        self._walk_all(node.orelse)
 
     def _assert(self, node: ast.Assert) -> None:
-        self._status_checks(node.test)
-        self._children(node)
+        self._walk_test(node.test)
+        if node.msg is not None:
+            self._walk(node.msg)
 
-    def _status_checks(self, test: ast.expr) -> None:
-        """`r.status_code` anywhere in a test counts as a check of `r` (not inside a lambda there)."""
-        stack: list[ast.AST] = [test]
-        while stack:
-            node = stack.pop()
-            kind = type(node)
-            if kind is ast.Lambda:
-                continue
-            if kind is ast.Attribute and node.attr in STATUS_ATTRIBUTES and type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                self._check(node.value.id, node)  # type: ignore[attr-defined,arg-type]
-            stack.extend(ast.iter_child_nodes(node))
+    def _walk_test(self, test: ast.expr) -> None:
+        """Walk an if/while/assert test: `r.status_code` anywhere in it (not in a lambda) checks `r`."""
+        self._in_test += 1
+        self._walk(test)
+        self._in_test -= 1
 
     def _check(self, name: str, node: ast.expr) -> None:
         self._functions[-1].checks.setdefault(name, []).append((node.lineno, node.col_offset))
@@ -370,6 +371,8 @@ class Scanner:
         if attr in STATUS_ATTRIBUTES:
             for loop in self._loops:
                 loop.notices_failure = True
+            if self._in_test and type(node.value) is ast.Name:
+                self._check(node.value.id, node)  # type: ignore[attr-defined]
         if attr == "raise_for_status":
             if id(node) not in self._called:
                 self.scan.uncalled_raise_for_status.append(node.lineno)
