@@ -12,7 +12,8 @@ import textwrap
 import pytest
 
 from apilint.engine.engine import check_source
-from apilint.engine.precheck import TextIndex, collect_facts
+from apilint.engine.precheck import collect_facts
+from apilint.engine.text_filter import TextIndex
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.settings import parse_settings
 

@@ -17,8 +17,14 @@ import libcst as cst
 from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts, TextIndex, collect_facts
-from apilint.engine.reduce import RECORDED_ATTRIBUTES, CrossFunctionFacts, Reduction, blank_idle_functions
+from apilint.engine.precheck import AstFacts, collect_facts
+from apilint.engine.reduce import (
+    RECORDED_ATTRIBUTES,
+    CrossFunctionFacts,
+    Reduction,
+    blank_idle_functions,
+)
+from apilint.engine.text_filter import TextIndex
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.rules import ALL_RULES, Rule

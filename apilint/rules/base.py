@@ -10,7 +10,8 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Edit, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts, TextIndex
+from apilint.engine.precheck import AstFacts
+from apilint.engine.text_filter import TextIndex
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.semantic.resolve import Resolver

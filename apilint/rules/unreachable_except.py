@@ -6,11 +6,12 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts, TextIndex
+from apilint.engine.precheck import AstFacts
 from apilint.engine.precheck_exceptions import (
     Guesser,
     may_shadow,
 )
+from apilint.engine.text_filter import TextIndex
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
