@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -83,9 +84,17 @@ def _fail(origin: str, key: str, problem: str) -> ConfigError:
     return ConfigError(f"{origin}: [tool.apilint] {key}: {problem}")
 
 
+# Every number setting is a duration in seconds (a timeout, a wait, a backoff factor): a day is far
+# beyond any sane value, and the bound keeps the literal a fix inserts short (`inf`, `nan` or a
+# 309-digit integer would be an undefined name or an absurd wait in the fixed code).
+MAX_SECONDS = 86_400.0
+
+
 def _number(origin: str, key: str, value: Any, *, minimum: float = 0.0, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail(origin, key, f"expected a number, got {value!r}")
+    if (isinstance(value, float) and not math.isfinite(value)) or value > MAX_SECONDS:
+        raise _fail(origin, key, f"must be a finite number of seconds <= {MAX_SECONDS:g}, got {value!r}")
     if value < minimum or (value == minimum and not allow_zero):
         bound = f">= {minimum}" if allow_zero else f"> {minimum}"
         raise _fail(origin, key, f"must be {bound}, got {value!r}")

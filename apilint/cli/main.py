@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from apilint.cli.output import (
 from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
 from apilint.settings import (
+    MAX_SECONDS,
     ConfigError,
     Settings,
     _selectors,
@@ -144,6 +146,9 @@ def _run(args: argparse.Namespace) -> int:
     keep_text = args.format == "json"
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
+    if not math.isfinite(args.file_timeout) or not 0 <= args.file_timeout <= MAX_SECONDS:
+        raise ConfigError(f"--file-timeout must be between 0 (no limit) and {MAX_SECONDS:g} seconds, "
+                          f"got {args.file_timeout!r}")
 
     if reading_stdin:
         display = args.stdin_filename or "-"
