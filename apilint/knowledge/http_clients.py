@@ -94,6 +94,17 @@ CLIENT_CONSTRUCTORS: dict[str, ClientKind] = {
     "urllib3.connectionpool.connection_from_url": URLLIB3_POOL,
 }
 
+# Client constructors that may take the timeout positionally: index of the first positional
+# argument that may be it (a constructor given that many or more has a timeout, or may have).
+# urllib3 2.x `HTTPConnectionPool(host, port=None, timeout=...)`; 1.26 `(host, port=None,
+# strict=False, timeout=...)`. PoolManager, ProxyManager and connection_from_url take it by keyword only.
+CONSTRUCTOR_POSITIONAL_TIMEOUT: dict[str, int] = {
+    "urllib3.HTTPConnectionPool": 2,
+    "urllib3.HTTPSConnectionPool": 2,
+    "urllib3.connectionpool.HTTPConnectionPool": 2,
+    "urllib3.connectionpool.HTTPSConnectionPool": 2,
+}
+
 # Names usable in annotations (`session: requests.Session`) to declare a client.
 CLIENT_ANNOTATIONS: dict[str, ClientKind] = {
     name: kind for name, kind in CLIENT_CONSTRUCTORS.items() if name.rsplit(".", 1)[1][0].isupper()
