@@ -42,3 +42,38 @@ def test_flake8_options_must_be_finite(project: Path, option: str) -> None:
     result = run_flake8(option, "inf", "x.py", cwd=project)
     assert result.returncode == 2
     assert "must be a finite number" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- 7. `apilint --fix -` is an editor's filter -------------------------------------
+
+@pytest.mark.parametrize(
+    "data",
+    [b"import requests\ndef f(:\n", b"import requests\nx = '\xff'\n", b"import requests\x00\n"],
+    ids=["syntax-error", "not-utf8", "nul"],
+)
+def test_stdin_fix_echoes_input_it_cannot_analyse(project: Path, data: bytes) -> None:
+    result = run_cli("--fix", "-", cwd=project, stdin=data)
+    assert result.stdout == data
+    assert b"API000" in result.stderr
+
+
+def test_stdin_fix_echoes_input_on_config_error(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.apilint]\ntimeout = 'ten'\n")
+    result = run_cli("--fix", "-", cwd=project, stdin=UNSAFE.encode())
+    assert result.returncode == 2
+    assert result.stdout == UNSAFE.encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xef\xbb\xbfimport requests\r\n\r\ndef f(u):\r\n    return requests.get(u)\r\n",
+         b"\xef\xbb\xbfimport requests\r\n\r\ndef f(u):\r\n    return requests.get(u, timeout=10)\r\n"),
+        (b"# -*- coding: latin-1 -*-\nimport requests\nX = '\xe9'\ndef f(u):\n    return requests.get(u)\n",
+         b"# -*- coding: latin-1 -*-\nimport requests\nX = '\xe9'\ndef f(u):\n    return requests.get(u, timeout=10)\n"),
+    ],
+    ids=["bom-crlf", "latin-1"],
+)
+def test_stdin_fix_writes_the_source_encoding(project: Path, data: bytes, expected: bytes) -> None:
+    result = run_cli("--fix", "-", cwd=project, stdin=data)
+    assert result.stdout == expected

@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         return rule_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    # `apilint --fix -` is an editor's filter: its stdout replaces the buffer. Whatever goes wrong
+    # (bad config, unparsable input, an interrupt, a crash) the input bytes come back unchanged.
+    args.filter_input = sys.stdin.buffer.read() if args.fix and not args.diff and _names_stdin(args.paths) else None
+    args.echoed = False
     try:
         return _run(args)
     except ConfigError as exc:
@@ -129,13 +133,32 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`apilint | head`): stop quietly, as other CLI tools do.
         import os
 
+        args.echoed = True
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+    finally:
+        if args.filter_input is not None and not args.echoed:
+            _write_filter_output(args, args.filter_input)
+
+
+def _names_stdin(paths: list[Path]) -> bool:
+    return any(str(p) == "-" for p in paths)
+
+
+def _write_filter_output(args: argparse.Namespace, data: bytes) -> None:
+    """The filter's stdout: exactly these bytes, once (text written before them would corrupt the buffer)."""
+    args.echoed = True
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError:
+        pass  # the reader is gone; nothing left to protect
 
 
 def _run(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths or [Path(".")]
-    reading_stdin = any(str(p) == "-" for p in paths)
+    reading_stdin = _names_stdin(paths)
     if reading_stdin and len(paths) > 1:
         raise ConfigError("'-' (stdin) cannot be combined with other paths")
     start = Path(args.stdin_filename) if reading_stdin and args.stdin_filename else paths[0]
@@ -154,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
         display = args.stdin_filename or "-"
         path = Path(display)
         job = Job(path, display, settings, per_file_ignores(settings, path, root), mode, args.unsafe_fixes,
-                  stdin=sys.stdin.buffer.read(), keep_text=keep_text, time_limit=args.file_timeout)
+                  stdin=args.filter_input if args.filter_input is not None else sys.stdin.buffer.read(), keep_text=keep_text, time_limit=args.file_timeout)
         results = run_jobs([job], 1)
     else:
         excluder = Excluder(DEFAULT_EXCLUDES + settings.exclude + settings.extend_exclude, root)
@@ -212,12 +235,13 @@ def _report(args: argparse.Namespace, settings: Settings, results: list[FileResu
             print(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}." if fixed else "No fixes to apply.",
                   file=sys.stderr)
         return EXIT_FINDINGS if diffs and not args.exit_zero else EXIT_CLEAN
-    for result in results:
-        if result.output is not None:
-            out.write(result.output)
+    # With --fix on stdin the fixed source (or, when it could not be fixed, the input) goes to
+    # stdout; everything else to stderr.
+    stdin_fix = args.filter_input is not None
+    if stdin_fix:
+        output = next((r.output for r in results if r.output is not None), None)
+        _write_filter_output(args, output if output is not None else args.filter_input)
     rows = sorted_findings(results)
-    # With --fix on stdin the fixed source goes to stdout; everything else to stderr.
-    stdin_fix = mode == "fix" and any(r.output is not None for r in results)
     stream = sys.stderr if stdin_fix else out
     if args.format in ("json", "sarif", "github"):
         from apilint.cli import formats

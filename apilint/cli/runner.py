@@ -44,7 +44,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     fixed: Counter[str] = field(default_factory=Counter)
     diff: str = ""
-    output: str | None = None  # fixed source for stdin input
+    output: bytes | None = None  # fixed source for stdin input, in the input's own encoding
     errors: list[str] = field(default_factory=list)
     text: str | None = None  # kept only when edits must be located (JSON)
 
@@ -131,7 +131,7 @@ def _run_job(job: Job) -> FileResult:
         result.errors.append(f"{job.display}: {outcome.error}")
     if outcome.text == source.text:
         if job.stdin is not None and job.mode == "fix":
-            result.output = source.text
+            result.output = job.stdin  # the very bytes read: nothing to re-encode
         return result
     if job.mode == "diff":
         result.diff = "".join(difflib.unified_diff(
@@ -139,7 +139,10 @@ def _run_job(job: Job) -> FileResult:
             fromfile=job.display, tofile=job.display,
         ))
     elif job.stdin is not None:
-        result.output = outcome.text
+        try:
+            result.output = outcome.text.encode(source.encoding)  # keeps a BOM, a latin-1 cookie's bytes
+        except UnicodeEncodeError:
+            result.errors.append(f"{job.display}: the fixed text cannot be encoded as {source.encoding}")
     else:
         try:
             write_source(job.path, SourceText(outcome.text, source.encoding))
