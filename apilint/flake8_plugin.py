@@ -12,40 +12,33 @@ import argparse
 import ast
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from apilint import __version__
-from apilint.engine.engine import check_source
+from apilint.engine.engine import check_source, enabled_rules
+from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.settings import (
     TARGET_VERSIONS,
     ConfigError,
     Settings,
     find_pyproject,
     load_settings,
-    parse_settings,
 )
 
-# flake8 option name -> [tool.apilint] key. Values from flake8 override pyproject.toml.
-FLAKE8_OPTIONS: dict[str, str] = {
-    "apilint_timeout": "timeout",
-    "apilint_backoff_factor": "backoff-factor",
-    "apilint_max_delay": "max-delay",
-    "apilint_broad_except": "broad-except",
-    "apilint_target_version": "target-version",
-    "apilint_extra_clients": "extra-clients",
-}
+__all__ = ["FLAKE8_OPTIONS", "ApilintChecker", "settings_from_flake8"]
 
 
 class ApilintChecker:
     name = "apilint"
     version = __version__
     settings: ClassVar[Settings] = Settings()
+    files: ClassVar[Flake8Files | None] = None  # per-file settings, set by parse_options
 
-    def __init__(self, tree: ast.AST, lines: list[str]) -> None:
+    def __init__(self, tree: ast.AST, lines: list[str], filename: str = "-") -> None:
         self.tree = tree
         self.lines = lines
+        self.filename = filename
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
@@ -67,13 +60,19 @@ class ApilintChecker:
     def parse_options(cls, options: argparse.Namespace) -> None:
         try:
             cls.settings = settings_from_flake8(options, Path.cwd())
+            cls.files = Flake8Files(options)
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
         try:
-            findings = check_source("".join(self.lines), self.settings, tree=self.tree, exact=False)
+            configured = self.files.for_file(self.filename) if self.files is not None else (self.settings, ())
+            if configured is None:
+                return  # `exclude` in [tool.apilint] covers this file
+            settings, ignores = configured
+            rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
+            findings = check_source("".join(self.lines), settings, rules, tree=self.tree, exact=False)
         except Exception:  # noqa: BLE001 - never raise into flake8; E999 covers syntax errors
             return
         for finding in findings:
@@ -82,19 +81,4 @@ class ApilintChecker:
 
 def settings_from_flake8(options: argparse.Namespace, cwd: Path) -> Settings:
     """[tool.apilint] from the nearest pyproject.toml, overridden by flake8's own options."""
-    base = load_settings(find_pyproject(cwd))
-    overrides: dict[str, Any] = {}
-    for option, key in FLAKE8_OPTIONS.items():
-        value = getattr(options, option, None)
-        if value is None:
-            continue
-        if key == "extra-clients":
-            pairs = [item.split("=", 1) for item in value if item]
-            if any(len(p) != 2 for p in pairs):
-                raise ConfigError(f"flake8 option --apilint-extra-clients: expected name=type pairs, got {value!r}")
-            value = {name.strip(): kind.strip() for name, kind in pairs}
-        overrides[key] = value
-    if not overrides:
-        return base
-    merged = parse_settings(overrides, "flake8 options", base)
-    return replace(merged, origin=base.origin or "flake8 options")
+    return apply_overrides(load_settings(find_pyproject(cwd)), flake8_overrides(options))

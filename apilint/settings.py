@@ -21,7 +21,7 @@ from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS
 
 # Every code the catalogue defines (shared/spec/rules.md), implemented or not yet.
 CATALOGUE_CODES = frozenset(
-    {"API000", "API101", "API102", "API103", "API201", "API202", "API203", "API301", "API302", "API303",
+    {"API000", "API001", "API101", "API102", "API103", "API201", "API202", "API203", "API301", "API302", "API303",
      "API304", "API401", "API402", "API403", "API404", "API405", "API406"}
 )
 _SELECTOR = re.compile(r"^API[0-9]{0,3}$")
@@ -48,6 +48,7 @@ class Settings:
     extra_clients: tuple[tuple[str, str], ...] = ()
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
+    respect_gitignore: bool = True
     origin: str | None = field(default=None, compare=False)
 
     @property
@@ -150,7 +151,22 @@ def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None =
             values[attr] = tuple((str(glob), _selectors(origin, f"{key}.{glob}", codes)) for glob, codes in value.items())
         elif key == "extra-clients":
             values[attr] = _extra_clients(origin, key, value)
+        elif key == "respect-gitignore":
+            if not isinstance(value, bool):
+                raise _fail(origin, key, f"expected true or false, got {value!r}")
+            values[attr] = value
+        if key in ("ignore", "per-file-ignores"):
+            _refuse_ignoring_api000(origin, key, values[attr])
     return replace(base or Settings(), origin=origin, **values)
+
+
+def _refuse_ignoring_api000(origin: str, key: str, value: Any) -> None:
+    """API000 (a file that cannot be analysed) is always reported, as ruff always reports syntax errors:
+    ignoring it would turn "not checked" into "passed". The way to skip such a file is `exclude`."""
+    groups = [codes for _, codes in value] if key == "per-file-ignores" else [value]
+    if any("API000" in codes for codes in groups):
+        raise _fail(origin, key, "API000 (cannot analyse) cannot be ignored: it says a file was not checked; "
+                                 "exclude the file instead")
 
 
 def _extra_clients(origin: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
@@ -158,6 +174,10 @@ def _extra_clients(origin: str, key: str, value: Any) -> tuple[tuple[str, str], 
         raise _fail(origin, key, f"expected a table of 'factory.name' = 'requests.Session', got {value!r}")
     out = []
     for name, kind in value.items():
+        if not all(part.isidentifier() for part in str(name).split(".")):
+            # A relative name ('.http.make_session') or a typo would silently match nothing.
+            raise _fail(origin, f"{key}.{name}", "expected an absolute dotted name such as "
+                                                 "'myapp.http.make_session' (relative names cannot be resolved)")
         if kind not in CLIENT_ANNOTATIONS:
             known = ", ".join(sorted(CLIENT_ANNOTATIONS))
             raise _fail(origin, f"{key}.{name}", f"unknown client type {kind!r} (one of: {known})")
@@ -175,6 +195,12 @@ def find_pyproject(start: Path) -> Path | None:
         if path.is_file() and _has_apilint_table(path):
             return path
     return None
+
+
+def has_apilint_table(path: Path) -> bool:
+    """Whether `path` (a pyproject.toml) has a [tool.apilint] table (an unreadable one that mentions it counts:
+    loading it then reports the error)."""
+    return _has_apilint_table(path)
 
 
 def _has_apilint_table(path: Path) -> bool:

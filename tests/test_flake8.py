@@ -85,3 +85,24 @@ def test_plugin_never_raises(project: Path) -> None:
     # A tree that does not match the lines: the plugin must swallow whatever goes wrong.
     checker = ApilintChecker(ast.parse("import requests\n"), ["import requests\n", "def f(:\n"])
     assert list(checker.run()) == []
+
+
+def test_plugin_uses_each_files_table_with_its_excludes_and_per_file_ignores(project: Path) -> None:
+    """Issue 17 item 4: the plugin honours [tool.apilint] per-file-ignores and exclude, per directory."""
+    (project / "pyproject.toml").write_text(
+        "[tool.apilint]\nexclude = ['generated']\nper-file-ignores = { 'tests/*' = ['API101'] }\n")
+    for relative in ("generated/g.py", "tests/test_x.py", "src/x.py", "svc/y.py"):
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(UNSAFE)
+    (project / "svc" / "pyproject.toml").write_text("[tool.apilint]\nignore = ['API1']\n")
+    lines = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in lines] == ["./src/x.py"]
+
+
+def test_plugin_warns_about_keys_it_cannot_apply(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.apilint]\nrespect-gitignore = false\nextend-safe-fixes = ['API2']\n")
+    (project / "x.py").write_text(UNSAFE)
+    result = run_flake8("--select", "API", "x.py", cwd=project)
+    assert "[tool.apilint] respect-gitignore does not apply under flake8" in result.stderr
+    assert "[tool.apilint] extend-safe-fixes does not apply under flake8 (flake8 does not fix)" in result.stderr
+    assert result.stderr.count("respect-gitignore") == 1

@@ -66,3 +66,22 @@ def test_fix_hook_modifies_files(checkout: Path, repo: Path, tmp_path_factory: p
     assert "requests.get(url, timeout=10)" in (repo / "client.py").read_text()
     again = _try_repo(checkout, repo, "apilint-fix", home)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_two_services_through_pre_commit(checkout: Path, tmp_path: Path,
+                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Issue 17 items 1 and 3: each file gets its service's table, in one run with one summary
+    (require_serial), however pre-commit orders and splits the staged files."""
+    work = tmp_path / "mono"
+    for service, table in (("a", "ignore = ['API101']"), ("b", "select = ['API']")):
+        (work / service).mkdir(parents=True)
+        (work / service / "pyproject.toml").write_text(f"[tool.apilint]\n{table}\n")
+        for index in range(3):
+            (work / service / f"client{index}.py").write_text(UNSAFE)
+    _git(work, "init", "-q")
+    _git(work, "add", "-A")
+    result = _try_repo(checkout, work, "apilint", tmp_path_factory.getbasetemp() / "pre-commit-home")
+    assert result.returncode == 1, result.stdout + result.stderr
+    reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if ": API101" in line)
+    assert reported == ["b/client0.py", "b/client1.py", "b/client2.py"]
+    assert result.stdout.count("Found 3 errors") == 1

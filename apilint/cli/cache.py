@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,21 +40,29 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=64)
+def _settings_fingerprint(settings: Settings) -> str:
+    return repr(replace(settings, origin=None))
+
+
 class Cache:
-    def __init__(self, root: Path, settings: Settings, with_edits: bool = False) -> None:
+    def __init__(self, top: Path, with_edits: bool = False) -> None:
         # Text runs store findings without fix edits; JSON runs (with edits) keep their own entries.
+        # Settings differ per file (per-directory configuration): they are part of each entry's key.
         fingerprint = hashlib.sha256(
-            f"{_code_fingerprint()}|{sys.version_info[:2]}|{settings!r}|{with_edits}".encode()
+            f"{_code_fingerprint()}|{sys.version_info[:2]}|{with_edits}".encode()
         ).hexdigest()[:20]
-        self.top = root / CACHE_DIR
+        self.top = top
         self.directory = self.top / f"{__version__}-{fingerprint}"
         self._index: dict[str, list[Any]] | None = None
         self._dirty = False
 
     @staticmethod
-    def key(data: bytes, ignores: tuple[str, ...]) -> str:
+    def key(data: bytes, ignores: tuple[str, ...], settings: Settings | None = None) -> str:
         digest = hashlib.sha256(data)
         digest.update(b"\0" + ",".join(ignores).encode())
+        if settings is not None:
+            digest.update(b"\0" + _settings_fingerprint(settings).encode())
         return digest.hexdigest()
 
     def _load_index(self) -> dict[str, list[Any]]:
@@ -139,7 +148,7 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         except OSError:
             misses.append((index, ""))
             continue
-        key = Cache.key(data, job.ignores)
+        key = Cache.key(data, job.ignores, job.settings)
         findings = cache.get(key)
         if findings is None:
             misses.append((index, key))

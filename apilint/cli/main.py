@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import math
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from apilint import __version__
 from apilint.cli.cache import Cache, run_cached
-from apilint.cli.discovery import DEFAULT_EXCLUDES, Excluder, discover
+from apilint.cli.configured import cache_directory, make_resolver, write_settings
+from apilint.cli.discovery import discover
 from apilint.cli.output import (
     Style,
     sorted_findings,
@@ -28,10 +27,8 @@ from apilint.settings import (
     MAX_SECONDS,
     ConfigError,
     Settings,
-    _selectors,
-    find_pyproject,
-    load_settings,
 )
+from apilint.exclusion import PathFilter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,9 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="apilint",
         description="Find (and fix) hazards in the way Python code calls HTTP APIs.",
+        epilog="other commands: `apilint rule CODE` prints a rule's documentation, `apilint rule --all` lists "
+               "the rules.",
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check (default: .); - reads stdin")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
+    parser.add_argument("--fix-only", action="store_true",
+                        help="apply fixes (implies --fix); report nothing about what remains, exit 0 unless an error")
+    parser.add_argument("--exit-non-zero-on-fix", action="store_true",
+                        help="exit 1 when a fix changed a file, even if nothing remains")
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or offer unsafe fixes")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
@@ -54,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-fixes", action="store_true", help="list the fixes applied (or available)")
     parser.add_argument("--add-noqa", action="store_true", help="add `# noqa: CODE` to every line with a finding")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")
-    parser.add_argument("--config", type=Path, help="use this pyproject.toml instead of the nearest one")
+    parser.add_argument("--config", type=Path,
+                        help="use this pyproject.toml for every file (default: each file's closest one)")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for source read from stdin")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
@@ -62,51 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip (and report) a file whose analysis takes longer (default: 30; 0: no limit)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write .apilint_cache/")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="the cache directory (default: $APILINT_CACHE_DIR, else .apilint_cache next to the "
+                             "configuration)")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the settings the first path gets and the file they come from, then exit")
+    parser.add_argument("--show-files", action="store_true", help="list the files that would be checked, then exit")
     parser.add_argument("--version", action="version", version=f"apilint {__version__}")
     return parser
-
-
-def _codes(option: str, value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    items = [v for v in (part.strip() for part in value.split(",")) if v]
-    return _selectors("command line", option, items)
-
-
-def resolve_settings(args: argparse.Namespace, start: Path) -> tuple[Settings, Path]:
-    """Settings from the nearest pyproject.toml, then command-line overrides. Returns the config root too."""
-    if args.isolated:
-        settings, root = Settings(), Path.cwd()
-    else:
-        config = args.config or find_pyproject(start)
-        if args.config is not None and not args.config.is_file():
-            raise ConfigError(f"{args.config}: no such configuration file")
-        settings = load_settings(config.resolve() if config else None)
-        root = config.resolve().parent if config else Path.cwd()
-    select = _codes("--select", args.select)
-    extend = _codes("--extend-select", args.extend_select)
-    ignore = _codes("--ignore", args.ignore)
-    if select is not None:
-        settings = replace(settings, select=select, extend_select=())
-    if extend is not None:
-        settings = replace(settings, extend_select=settings.extend_select + extend)
-    if ignore is not None:
-        settings = replace(settings, ignore=settings.ignore + ignore)
-    return settings, root
-
-
-def per_file_ignores(settings: Settings, path: Path, root: Path) -> tuple[str, ...]:
-    if not settings.per_file_ignores:
-        return ()
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    codes: list[str] = []
-    for pattern, ignored in settings.per_file_ignores:
-        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(path.name, pattern):
-            codes.extend(ignored)
-    return tuple(codes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,9 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["rule"]:
         from apilint.cli.rule_command import rule_command
 
-        return rule_command(argv[1:])
+        try:
+            return rule_command(argv[1:])
+        except BrokenPipeError:  # `apilint rule --all | head`
+            _silence_stdout()
+            return EXIT_CLEAN
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.fix = args.fix or args.fix_only
     # `apilint --fix -` is an editor's filter: its stdout replaces the buffer. Whatever goes wrong
     # (bad config, unparsable input, an interrupt, a crash) the input bytes come back unchanged.
     args.filter_input = sys.stdin.buffer.read() if args.fix and not args.diff and _names_stdin(args.paths) else None
@@ -131,14 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`apilint | head`): stop quietly, as other CLI tools do.
-        import os
-
         args.echoed = True
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_FINDINGS
     finally:
         if args.filter_input is not None and not args.echoed:
             _write_filter_output(args, args.filter_input)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush cannot fail."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _names_stdin(paths: list[Path]) -> bool:
@@ -162,7 +139,12 @@ def _run(args: argparse.Namespace) -> int:
     if reading_stdin and len(paths) > 1:
         raise ConfigError("'-' (stdin) cannot be combined with other paths")
     start = Path(args.stdin_filename) if reading_stdin and args.stdin_filename else paths[0]
-    settings, root = resolve_settings(args, start.resolve() if start.exists() else Path.cwd())
+    resolver = make_resolver(args)
+    start_config = resolver.for_path(start if reading_stdin or start.exists() else Path.cwd())
+    settings = start_config.settings
+    if args.show_settings:
+        write_settings(start, start_config, sys.stdout)
+        return EXIT_CLEAN
     mode = "diff" if args.diff else "fix" if args.fix else "check"
     if args.add_noqa and mode != "check":
         raise ConfigError("--add-noqa cannot be combined with --fix or --diff")
@@ -176,24 +158,28 @@ def _run(args: argparse.Namespace) -> int:
     if reading_stdin:
         display = args.stdin_filename or "-"
         path = Path(display)
-        job = Job(path, display, settings, per_file_ignores(settings, path, root), mode, args.unsafe_fixes,
+        job = Job(path, display, settings, start_config.per_file_ignores(path), mode, args.unsafe_fixes,
                   stdin=args.filter_input if args.filter_input is not None else sys.stdin.buffer.read(), keep_text=keep_text, time_limit=args.file_timeout)
         results = run_jobs([job], 1)
     else:
-        excluder = Excluder(DEFAULT_EXCLUDES + settings.exclude + settings.extend_exclude, root)
+        path_filter = PathFilter(resolver)
         missing = [p for p in paths if not p.exists() and not p.is_symlink()]
         if missing:
             raise ConfigError(f"{missing[0]}: no such file or directory")
-        files = list(discover(paths, excluder))
+        files = list(discover(paths, path_filter))
+        if args.show_files:
+            sys.stdout.writelines(f"{f}\n" for f in sorted(files, key=str))
+            return EXIT_CLEAN
+        configs = [resolver.for_path(f) for f in files]
         jobs = [
-            Job(f, str(f), settings, per_file_ignores(settings, f, root), mode, args.unsafe_fixes, keep_text=keep_text,
+            Job(f, str(f), config.settings, config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
                 time_limit=args.file_timeout)
-            for f in files
+            for f, config in zip(files, configs)
         ]
         use_cache = mode == "check" and not args.no_cache and not args.add_noqa
         progress = Progress(len(jobs), enabled=not args.quiet)
         try:
-            results = run_cached(jobs, args.jobs or default_jobs(), Cache(root, settings, keep_text) if use_cache else None,
+            results = run_cached(jobs, args.jobs or default_jobs(), Cache(cache_directory(args, start_config), keep_text) if use_cache else None,
                                  progress)
         finally:
             progress.close()
@@ -243,6 +229,13 @@ def _report(args: argparse.Namespace, settings: Settings, results: list[FileResu
         _write_filter_output(args, output if output is not None else args.filter_input)
     rows = sorted_findings(results)
     stream = sys.stderr if stdin_fix else out
+    fixed_any = any(r.fixed for r in results)
+    if args.fix_only:
+        # ruff's --fix-only: say what was fixed, nothing about what remains, exit 0 (unless asked).
+        fixed = sum(sum(r.fixed.values()) for r in results)
+        if fixed and not args.quiet:
+            print(f"Fixed {fixed} {'error' if fixed == 1 else 'errors'}.", file=stream)
+        return EXIT_FINDINGS if fixed_any and args.exit_non_zero_on_fix else EXIT_CLEAN
     if args.format in ("json", "sarif", "github"):
         from apilint.cli import formats
 
@@ -255,14 +248,19 @@ def _report(args: argparse.Namespace, settings: Settings, results: list[FileResu
                 formats.write_github(rows, out)
     else:
         style = Style(use_colour(stream))
-        (write_grouped if args.format == "grouped" else write_text)(rows, stream, style)
         if args.statistics:
+            # ruff's --statistics: the table alone (per-finding lines and the summary would repeat it).
             write_statistics(rows, settings, stream)
+            return EXIT_FINDINGS if (rows and not args.exit_zero) or (fixed_any and args.exit_non_zero_on_fix) \
+                else EXIT_CLEAN
+        (write_grouped if args.format == "grouped" else write_text)(rows, stream, style)
         if args.show_fixes:
             write_fixes(results, rows, settings, mode == "fix", stream)
         if not args.quiet:
             print(summary(results, settings, fixing=mode == "fix", unsafe=args.unsafe_fixes), file=stream)
     if rows and not args.exit_zero:
+        return EXIT_FINDINGS
+    if fixed_any and args.exit_non_zero_on_fix:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

@@ -101,10 +101,12 @@ def summary(results: list[FileResult], settings: Settings, *, fixing: bool, unsa
     """ruff's closing lines: how many findings, how many fixed, how many a fix run would fix."""
     remaining = sum(len(r.findings) for r in results)
     fixed = sum(sum(r.fixed.values()) for r in results)
-    files = len(results)
-    noun = "file" if files == 1 else "files"
+    checked = len(results)
     if remaining == 0 and fixed == 0:
-        return f"All checks passed! ({files} {noun} checked)"
+        return f"All checks passed! ({checked} {'file' if checked == 1 else 'files'} checked)"
+    # "in N files" counts the files that have (or had) findings, not every file checked.
+    files = sum(1 for r in results if r.findings or r.fixed)
+    noun = "file" if files == 1 else "files"
     lines = []
     if fixing:
         lines.append(f"Found {remaining + fixed} {_errors(remaining + fixed)} ({fixed} fixed, {remaining} remaining) in {files} {noun}.")

@@ -15,6 +15,13 @@ import tokenize
 # The same pattern as flake8.defaults.NOQA_INLINE_REGEXP.
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]+")
+# flake8's NOQA_FILE, matched (like flake8) at the start of a line: the whole file is skipped.
+_FILE_NOQA = re.compile(r"^\s*# flake8[:=]\s*noqa", re.IGNORECASE | re.MULTILINE)
+
+
+def skips_file(text: str) -> bool:
+    """flake8 skips a file with a line starting with `# flake8: noqa` (codes after it change nothing)."""
+    return _FILE_NOQA.search(text) is not None
 
 
 class NoqaIndex:
@@ -22,6 +29,7 @@ class NoqaIndex:
         self._text = text
         # Tokenizing the file (for multi-line tokens) is the costly part: skip it when no comment exists.
         self._any = NOQA.search(text) is not None
+        self._whole_file = skips_file(text)
         self._lines: list[str] | None = None
         self._joined: dict[int, str] | None = None
 
@@ -34,6 +42,8 @@ class NoqaIndex:
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def suppresses(self, line: int, code: str) -> bool:
+        if self._whole_file:
+            return True
         if not self._any:
             return False
         match = NOQA.search(self.line_for(line))
