@@ -129,7 +129,9 @@ def _first_token(node: cst.CSTNode) -> str | None:
     current: cst.CSTNode = node
     while True:
         if getattr(current, "lpar", None):
-            return None  # parenthesised: ast positions may or may not include the parenthesis
+            # A parenthesised receiver (`(a or b).post(u)`): the call's ast position starts at its
+            # parenthesis. The node itself parenthesised: ast positions leave its parentheses out.
+            return "(" if current is not node else None
         if isinstance(current, cst.Call):
             current = current.func
         elif isinstance(current, (cst.Attribute, cst.Subscript)):

@@ -1,7 +1,14 @@
 """Name resolution: is this expression an HTTP client, is this call an HTTP call?
 
-Resolution is deliberately conservative: a name is a client only when some
-binding provably makes it one and no binding makes it a different one.
+Resolution is deliberately conservative (principle 1, "unknown means
+silent"): a value is a client only when every alternative it may take is
+provably a client of the same kind. Alternatives are every binding of a name
+(a real assignment wins over a bare declaration such as one under
+`if TYPE_CHECKING:`), both sides of `a or b` / `a if c else b`, every member of
+a `Union[...]` / `A | B` annotation, every return of a factory, and every
+override of a factory method or property in the module's subclasses. `None` is
+no alternative (`Optional[X]` is X): calling a method on it fails either way.
+An alternative that cannot be resolved makes the whole value unknown.
 """
 
 from __future__ import annotations
@@ -15,12 +22,13 @@ from apilint.knowledge.http_clients import (
     CLIENT_ANNOTATIONS,
     CLIENT_CONSTRUCTORS,
     CONNECTION_CONSTRUCTORS,
+    CONSTRUCTOR_POSITIONAL_TIMEOUT,
     REQUEST_FUNCTIONS,
     ClientKind,
     Library,
     RequestFunction,
 )
-from apilint.semantic.names import dotted_name, is_none, keyword_arg, string_value
+from apilint.semantic.names import dotted_name, is_none, keyword_arg, positional_count, string_value
 from apilint.semantic.receivers import TIMEOUT_METHODS, ReceiverTracking
 from apilint.semantic.scope import (
     Binding,
@@ -42,6 +50,7 @@ class ClientRef:
     constructor: cst.Call | None = None
     subclass: ClassScope | None = None
     injects_timeout: bool = False
+    constructor_name: str | None = None  # the qualified constructor, when a library's own
 
     def has_default_timeout(self) -> bool:
         if self.kind.default_timeout or self.injects_timeout:
@@ -50,8 +59,12 @@ class ClientRef:
             timeout = keyword_arg(self.constructor, "timeout")
             if timeout is not None and not is_none(timeout.value):
                 return True
-            # connection_from_url(url, **kw) or a subclass constructor: unknown keywords may set it.
-            if any(arg.star == "**" for arg in self.constructor.args):
+            # `PoolManager(**opts)`, `HTTPConnectionPool(*args)`, a subclass constructor: unknown
+            # arguments may set it.
+            if any(arg.star for arg in self.constructor.args):
+                return True
+            index = CONSTRUCTOR_POSITIONAL_TIMEOUT.get(self.constructor_name or "")
+            if index is not None and positional_count(self.constructor) > index:
                 return True
         return False
 
@@ -81,6 +94,7 @@ class Resolver(ReceiverTracking):
         self.extra_clients = extra_clients
         self._class_cache: dict[int, ClientRef | None] = {}
         self._in_progress: set[int] = set()
+        self._subclasses: dict[int, list[ClassScope]] | None = None
 
     # -- names ----------------------------------------------------------------
     def lookup(self, name: str, scope: Scope, order: int | None) -> list[Binding]:
@@ -136,11 +150,11 @@ class Resolver(ReceiverTracking):
         if isinstance(expr, cst.Attribute):
             return self._client_of_attribute(expr, scope, depth)
         if isinstance(expr, cst.BooleanOperation):
-            return _agree([self.client_of(expr.left, scope, order, depth + 1),
-                           self.client_of(expr.right, scope, order, depth + 1)])
+            return _agree([self.client_of(side, scope, order, depth + 1)
+                           for side in (expr.left, expr.right) if not is_none(side)])
         if isinstance(expr, cst.IfExp):
-            return _agree([self.client_of(expr.body, scope, order, depth + 1),
-                           self.client_of(expr.orelse, scope, order, depth + 1)])
+            return _agree([self.client_of(side, scope, order, depth + 1)
+                           for side in (expr.body, expr.orelse) if not is_none(side)])
         if isinstance(expr, cst.Await):
             return self.client_of(expr.expression, scope, order, depth + 1)
         return None
@@ -149,7 +163,9 @@ class Resolver(ReceiverTracking):
         qualified = self.qualified_name(call.func, scope, order)
         if qualified is not None:
             kind = CLIENT_CONSTRUCTORS.get(qualified)
-            if kind is None and qualified in self.extra_clients:
+            if kind is not None:
+                return ClientRef(kind, constructor=call, constructor_name=qualified)
+            if qualified in self.extra_clients:
                 kind = CLIENT_CONSTRUCTORS.get(self.extra_clients[qualified])
             return ClientRef(kind, constructor=call) if kind is not None else None
         func = call.func
@@ -170,12 +186,11 @@ class Resolver(ReceiverTracking):
             if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
                 return self._factory_result(binding.definition, depth)
             return None
-        # `self._new_session()`: a factory method of the same class.
+        # `self._new_session()`: a factory method of the class, or any subclass's override of it.
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and isinstance(scope, FunctionScope):
             if scope.owner is not None and func.value.value == scope.self_name:
-                method = self._method(scope.owner, func.attr.value)
-                if method is not None:
-                    return self._factory_result(method, depth)
+                methods = self.implementations(scope.owner, func.attr.value)
+                return _agree([self._factory_result(m, depth) for m in methods])
         return None
 
     def _factory_result(self, function: FunctionScope, depth: int) -> ClientRef | None:
@@ -189,7 +204,10 @@ class Resolver(ReceiverTracking):
                        if not is_none(value)]
         finally:
             self._in_progress.discard(key)
+        if len({r.kind for r in results if r is not None}) > 1:
+            return None  # returns clients of different kinds: no annotation can make it one
         found = _agree(results)
+        # A return that cannot be resolved: the declared return type decides (with all its members).
         if found is None and isinstance(function.node, cst.FunctionDef) and function.node.returns is not None:
             scope = function.parent or self.model.module_scope
             return self.from_annotation(function.node.returns.annotation, scope, depth + 1)
@@ -197,7 +215,7 @@ class Resolver(ReceiverTracking):
 
     def _client_of_name(self, name: str, scope: Scope, order: int | None, depth: int) -> ClientRef | None:
         results: list[ClientRef | None] = []
-        for binding in self.lookup(name, scope, order):
+        for binding in _alternatives(self.lookup(name, scope, order), self.parent_of):
             if binding.kind is BindingKind.PARAM:
                 if isinstance(binding.scope, FunctionScope) and name == binding.scope.self_name:
                     owner = binding.scope.owner
@@ -227,20 +245,18 @@ class Resolver(ReceiverTracking):
         attr = expr.attr.value
         if receiver != scope.self_name and receiver != "cls":
             return None
-        results: list[ClientRef | None] = []
-        method = self._method(owner, attr)
-        if method is not None and isinstance(method.node, cst.FunctionDef) and any(
-            dotted_name(d.decorator) in ("property", "functools.cached_property", "cached_property")
-            for d in method.node.decorators
-        ):
-            return self._factory_result(method, depth)
-        for cls in self.class_chain(owner):
-            for binding in cls.instance_attributes.get(attr, []):
-                results.append(self._from_binding(binding, depth))
-            for binding in cls.bindings.get(attr, []):
-                if binding.kind is BindingKind.ASSIGN:
-                    results.append(self._from_binding(binding, depth))
-        return _agree(results)
+        methods = self.implementations(owner, attr)
+        if methods:
+            # A property (in the class, a base or a subclass): every implementation is an alternative.
+            if not all(_is_property(m) for m in methods):
+                return None  # `self.x` is a bound method somewhere
+            return _agree([self._factory_result(m, depth) for m in methods])
+        # `self.x = …` in the class, its bases, or any subclass (an instance may be one of those).
+        bindings: list[Binding] = []
+        for cls in [*self.class_chain(owner), *self.subclasses(owner)]:
+            bindings += cls.instance_attributes.get(attr, [])
+            bindings += [b for b in cls.bindings.get(attr, []) if b.kind is BindingKind.ASSIGN]
+        return _agree([self._from_binding(b, depth) for b in _alternatives(bindings, self.parent_of)])
 
     def from_annotation(self, annotation: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> ClientRef | None:
         """`requests.Session`, `Optional[requests.Session]`, `requests.Session | None`, `"requests.Session"`."""
@@ -256,6 +272,7 @@ class Resolver(ReceiverTracking):
                 return None
             return self.from_annotation(parsed, scope, depth + 1)
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            # `A | B`: every member must be the same client (an unknown member makes it unknown).
             sides = [annotation.left, annotation.right]
             return _agree([self.from_annotation(s, scope, depth + 1) for s in sides if not is_none(s)])
         if isinstance(annotation, cst.Subscript):
@@ -282,19 +299,31 @@ class Resolver(ReceiverTracking):
             return self._class_cache[key]
         self._class_cache[key] = None  # cycles: `class A(B)` / `class B(A)`
         result: ClientRef | None = None
+        unknown_before = False  # a base we cannot read, ahead of the client in the MRO, may override its methods
         for base in cls.bases:
             scope = cls.parent or self.model.module_scope
             qualified = self.qualified_name(base, scope)
+            found: ClientRef | None = None
+            local: ClassScope | None = None
             if qualified is not None and qualified in CLIENT_ANNOTATIONS:
-                result = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
+                found = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
             elif isinstance(base, cst.Name):
                 bindings = self.lookup(base.value, scope, None)
                 if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
-                    inherited = self.class_client(bindings[0].definition)
+                    local = bindings[0].definition
+                    inherited = self.class_client(local)
                     if inherited is not None:
-                        result = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout)
-            if result is not None:
+                        found = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout)
+            if found is None:
+                if local is None and not _is_object(base):
+                    unknown_before = unknown_before or result is None
+                continue
+            if result is not None and result.kind != found.kind:
+                result = None  # clients of two kinds: which methods win is not ours to guess
                 break
+            result = result or found
+        if unknown_before:
+            result = None
         if result is not None and self._class_handles_timeout(cls):
             result = ClientRef(result.kind, subclass=cls, injects_timeout=True)
         self._class_cache[key] = result
@@ -312,13 +341,35 @@ class Resolver(ReceiverTracking):
         )
 
     def class_chain(self, cls: ClassScope) -> list[ClassScope]:
+        """The class and its bases defined in the module, transitively, in (simplified) MRO order."""
         chain = [cls]
-        for base in cls.bases:
-            if isinstance(base, cst.Name):
-                bindings = self.lookup(base.value, cls.parent or self.model.module_scope, None)
-                if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope) and bindings[0].definition not in chain:
-                    chain.append(bindings[0].definition)
+        for klass in chain:  # grows while iterating: breadth-first over the bases
+            for base in klass.bases:
+                if isinstance(base, cst.Name):
+                    bindings = self.lookup(base.value, klass.parent or self.model.module_scope, None)
+                    if (len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope)
+                            and bindings[0].definition not in chain):
+                        chain.append(bindings[0].definition)
         return chain
+
+    def subclasses(self, cls: ClassScope) -> list[ClassScope]:
+        """Classes of the module that derive from `cls` (directly or not)."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            pending = list(self.model.module_scope.children)
+            while pending:
+                scope = pending.pop()
+                pending.extend(scope.children)
+                if isinstance(scope, ClassScope):
+                    for base in self.class_chain(scope)[1:]:
+                        self._subclasses.setdefault(id(base), []).append(scope)
+        return self._subclasses.get(id(cls), [])
+
+    def implementations(self, cls: ClassScope, name: str) -> list[FunctionScope]:
+        """What `self.<name>` may run in a method of `cls`: the method `cls` inherits or defines,
+        and every override in a subclass (an instance may be one; its override wins)."""
+        found = [klass.methods[name] for klass in self.class_chain(cls) if name in klass.methods][:1]
+        return found + [sub.methods[name] for sub in self.subclasses(cls) if name in sub.methods]
 
     def _method(self, cls: ClassScope, name: str) -> FunctionScope | None:
         for klass in self.class_chain(cls):
@@ -355,6 +406,8 @@ class Resolver(ReceiverTracking):
         receiver = func.value
         if isinstance(receiver, cst.Call) and dotted_name(receiver.func) == "super":
             return None  # inside a client subclass: it forwards its own arguments
+        if isinstance(receiver, (cst.BooleanOperation, cst.IfExp)):
+            return self._either_call(call, method, _either_sides(receiver), scope, order)
         client = self.client_of(receiver, scope, order)
         if client is None or method not in client.kind.methods:
             return None
@@ -363,19 +416,94 @@ class Resolver(ReceiverTracking):
         return HttpCall(call, client.kind.library, method, display, client, None, default,
                         dict(client.kind.positional_timeout).get(method))
 
+    def _either_call(self, call: cst.Call, method: str, sides: list[cst.BaseExpression], scope: Scope,
+                     order: int | None) -> HttpCall | None:
+        """`(session or requests).post(...)`: every side must send with one library (a client of
+        one kind, or a module whose function of that name sends)."""
+        clients: list[ClientRef | None] = []
+        functions: list[RequestFunction] = []
+        for side in sides:
+            qualified = self.qualified_name(side, scope, order)
+            function = REQUEST_FUNCTIONS.get(f"{qualified}.{method}") if qualified is not None else None
+            if function is not None:
+                functions.append(function)
+            else:
+                clients.append(self.client_of(side, scope, order))
+        client = _agree(clients) if clients else None
+        if clients and (client is None or method not in client.kind.methods):
+            return None
+        libraries = {f.library for f in functions} | ({client.kind.library} if client is not None else set())
+        if len(libraries) != 1:
+            return None
+        default = any(f.default_timeout for f in functions) or (client is not None and client.has_default_timeout())
+        if client is not None:
+            display = client.kind.name + "." + method
+            return HttpCall(call, client.kind.library, method, display, client, None, default,
+                            dict(client.kind.positional_timeout).get(method))
+        function = functions[0]
+        return HttpCall(call, function.library, method, function.name, None, function, default,
+                        function.positional_timeout)
+
+
+def _either_sides(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The values `a or b`, `a and b`, `a if c else b` may take (nested), `None` left out."""
+    if isinstance(expr, cst.BooleanOperation):
+        return [*_either_sides(expr.left), *_either_sides(expr.right)]
+    if isinstance(expr, cst.IfExp):
+        return [*_either_sides(expr.body), *_either_sides(expr.orelse)]
+    return [] if is_none(expr) else [expr]
+
 
 def _agree(results: list[ClientRef | None]) -> ClientRef | None:
-    """One client kind that every resolvable alternative agrees on, else None."""
-    found = [r for r in results if r is not None]
-    if not found:
+    """The client every alternative is, or None: an unknown alternative or two kinds make it unknown."""
+    if not results:
         return None
-    if len({r.kind.library for r in found}) != 1:
+    found = [r for r in results if r is not None]
+    if len(found) != len(results) or len({r.kind for r in found}) != 1:
         return None
     # When alternatives disagree about a default timeout, assume it is there: no report.
     for ref in found:
         if ref.has_default_timeout():
             return ref
     return found[0]
+
+
+def _alternatives(bindings: list[Binding], parent_of: Mapping[cst.CSTNode, cst.CSTNode]) -> list[Binding]:
+    """The bindings that give a name a value it may hold when used.
+
+    A real assignment wins over a declaration made only for type checkers (`x: T` with no
+    value under `if TYPE_CHECKING:`); such a declaration alone still declares. An assignment
+    of `None` is no alternative: no method can be called on it.
+    """
+    if any(b.value is not None for b in bindings):
+        bindings = [b for b in bindings if not (b.kind is BindingKind.ASSIGN and b.value is None
+                                                and _under_type_checking(b.annotation, parent_of))]
+    return [b for b in bindings if not (is_none(b.value) and b.annotation is None)]
+
+
+def _under_type_checking(node: cst.CSTNode | None, parent_of: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
+    """Is `node` inside the body of `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`)?"""
+    while node is not None:
+        parent = parent_of.get(node)
+        if isinstance(parent, cst.If) and parent.body is node:
+            name = dotted_name(parent.test) or ""
+            if name.rsplit(".", 1)[-1] == "TYPE_CHECKING":
+                return True
+        node = parent
+    return False
+
+
+def _is_property(function: FunctionScope) -> bool:
+    return isinstance(function.node, cst.FunctionDef) and any(
+        dotted_name(d.decorator) in ("property", "functools.cached_property", "cached_property")
+        for d in function.node.decorators
+    )
+
+
+def _is_object(base: cst.BaseExpression) -> bool:
+    """Bases that add no methods a client could lose (`object`, `Generic[T]`, `Protocol`)."""
+    name = dotted_name(base.value if isinstance(base, cst.Subscript) else base) or ""
+    return name.rsplit(".", 1)[-1] in ("object", "Generic", "Protocol")
 
 
 def _short(text: str, limit: int = 40) -> str:
