@@ -5,6 +5,9 @@ Every test drives the real front end (`apilint` or `flake8` in a subprocess) whe
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,89 @@ def test_stdin_fix_echoes_input_on_config_error(project: Path) -> None:
 def test_stdin_fix_writes_the_source_encoding(project: Path, data: bytes, expected: bytes) -> None:
     result = run_cli("--fix", "-", cwd=project, stdin=data)
     assert result.stdout == expected
+
+
+def _run_briefly(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI with a short deadline: a hang fails the test instead of stalling the suite."""
+    return subprocess.run([sys.executable, "-m", "apilint", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+def _finding_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": API" in line]
+
+
+# -- 8. symlink loops ----------------------------------------------------------------
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "no-cache"])
+def test_symlink_loops_are_reported_and_the_run_goes_on(project: Path, cached: bool) -> None:
+    (project / "self.py").symlink_to("self.py")
+    (project / "a.py").symlink_to("b.py")
+    (project / "b.py").symlink_to("a.py")
+    (project / "ok.py").write_text(UNSAFE)
+    result = _run_briefly(".", *([] if cached else ["--no-cache"]), cwd=project)
+    assert "Traceback" not in result.stderr
+    lines = _finding_lines(result.stdout)
+    assert [line.split(" ", 2)[:2] for line in lines] == [
+        ["a.py:1:1:", "API000"], ["b.py:1:1:", "API000"], ["ok.py:5:12:", "API101"], ["self.py:1:1:", "API000"],
+    ]
+    assert all("cannot read" in line for line in lines if "API000" in line)
+
+
+def test_symlink_loop_given_by_name_under_fix(project: Path) -> None:
+    (project / "self.py").symlink_to("self.py")
+    (project / "ok.py").write_text(UNSAFE)
+    result = _run_briefly("--fix", "self.py", "ok.py", cwd=project)
+    assert "Traceback" not in result.stderr
+    assert _finding_lines(result.stdout)[0].startswith("self.py:1:1: API000 cannot analyse: cannot read")
+    assert "timeout=10" in (project / "ok.py").read_text()
+
+
+# -- 9. only regular files are read, and never more than the size limit ------------
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "no-cache"])
+def test_fifo_and_device_links_are_skipped_in_discovery(project: Path, cached: bool) -> None:
+    os.mkfifo(project / "fifo.py")
+    (project / "zero.py").symlink_to("/dev/zero")
+    (project / "package").mkdir()
+    (project / "dirlink.py").symlink_to("package")
+    (project / "ok.py").write_text(UNSAFE)
+    result = _run_briefly(".", *([] if cached else ["--no-cache"]), cwd=project)
+    assert _finding_lines(result.stdout) == [
+        "ok.py:5:12: API101 requests.get() has no timeout and can block forever; pass timeout="
+    ]
+
+
+def test_fifo_and_device_given_by_name_are_reported_not_read(project: Path) -> None:
+    os.mkfifo(project / "fifo.py")
+    (project / "zero.py").symlink_to("/dev/zero")
+    result = _run_briefly("fifo.py", "zero.py", cwd=project)
+    assert _finding_lines(result.stdout) == [
+        "fifo.py:1:1: API000 cannot analyse: cannot read: not a regular file",
+        "zero.py:1:1: API000 cannot analyse: cannot read: not a regular file",
+    ]
+
+
+def test_reads_stop_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apilint.engine import source
+
+    path = tmp_path / "big.py"
+    path.write_bytes(b"x = 1\n" * 1000)
+    sizes: list[int] = []
+    real_fdopen = os.fdopen
+
+    def recording_fdopen(fd: int, *args: object, **kwargs: object) -> object:
+        handle = real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+        real_read = handle.read
+
+        def read(size: int = -1) -> bytes:
+            sizes.append(size)
+            return real_read(size)  # type: ignore[no-any-return]
+
+        handle.read = read
+        return handle
+
+    monkeypatch.setattr(source.os, "fdopen", recording_fdopen)
+    with pytest.raises(source.AnalysisError, match="file too large"):
+        source.read_bytes(path, max_bytes=100)
+    assert sizes == [101]

@@ -24,7 +24,8 @@ from typing import Any
 
 from apilint import __version__
 from apilint.cli.runner import FileResult, Job, run_jobs
-from apilint.engine.findings import Applicability, Edit, Finding, Fix
+from apilint.engine.findings import AnalysisError, Applicability, Edit, Finding, Fix
+from apilint.engine.source import read_bytes
 from apilint.settings import Settings
 
 CACHE_DIR = ".apilint_cache"
@@ -144,8 +145,8 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
     misses: list[tuple[int, str]] = []
     for index, job in enumerate(jobs):
         try:
-            data = job.path.read_bytes()
-        except OSError:
+            data = read_bytes(job.path)  # the worker reports why (unreadable, not a file, too large)
+        except AnalysisError:
             misses.append((index, ""))
             continue
         key = Cache.key(data, job.ignores, job.settings)

@@ -42,14 +42,37 @@ def decode_source(data: bytes) -> SourceText:
 
 
 def read_source(path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceText:
+    return decode_source(read_bytes(path, max_bytes))
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, never more than `max_bytes + 1` read (the file may grow meanwhile).
+
+    Opened non-blocking, so a FIFO given by name cannot stall the run; anything but a regular
+    file (a FIFO, a device such as /dev/zero) is refused. Raises AnalysisError.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise AnalysisError(f"file too large ({size // 1024} KiB > {max_bytes // 1024} KiB), skipped")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise AnalysisError(f"cannot read: {exc.strerror or exc}") from None
-    return decode_source(data)
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise AnalysisError("cannot read: not a regular file")
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise AnalysisError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        size = max(len(data), _size_of(path))
+        raise AnalysisError(f"file too large ({size // 1024} KiB > {max_bytes // 1024} KiB), skipped")
+    return data
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def write_source(path: Path, source: SourceText) -> None:
