@@ -86,7 +86,12 @@ def _check_source(
         if not rules:
             return []
         if tree is None:
-            tree = _parse_ast(text)
+            parsed = parse_ast_or_cst(text)
+            if isinstance(parsed, cst.Module):
+                # Syntax newer than this Python's `ast` (PEP 695 under 3.11) that libcst knows: no
+                # scan and no reduction (both need `ast`); the rules run with exact positions.
+                return _run_rules(parsed, text, rules, settings, None)
+            tree = parsed
         roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
         try:
             facts = collect_facts(tree, roots, (name for name, _ in settings.extra_clients))
@@ -123,6 +128,20 @@ def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) ->
     words = frozenset().union(*(rule.cross_function_words for rule in rules))
     cross = CrossFunctionFacts(facts.lines.factories, facts.lines.attribute_stores(RECORDED_ATTRIBUTES), words)
     return blank_idle_functions(text, tree, candidates, cross)
+
+
+def parse_ast_or_cst(text: str) -> ast.AST | cst.Module:
+    """The `ast` tree, or, when `ast` rejects syntax that libcst's parser accepts (syntax newer than
+    the running Python), libcst's module. Raises AnalysisError (with `ast`'s message) otherwise."""
+    try:
+        return _parse_ast(text)
+    except AnalysisError as ast_error:
+        if not str(ast_error).startswith("syntax error"):
+            raise
+        try:
+            return cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+            raise ast_error from None
 
 
 def _parse_ast(text: str) -> ast.AST:

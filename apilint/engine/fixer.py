@@ -48,11 +48,14 @@ def _overlaps(a: Edit, b: Edit) -> bool:
     return a.start < b.end and b.start < a.end or a.start == b.start
 
 
-def still_parses(text: str) -> bool:
+def still_parses(text: str, *, with_ast: bool = True) -> bool:
+    """Whether fixed code parses: with libcst, and with `ast` unless the original needed syntax newer
+    than this Python's `ast` knows (then libcst, which knows it, is the judge)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
+        if with_ast:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)
         cst.parse_module(text)
     except (SyntaxError, ValueError, RecursionError, cst.ParserSyntaxError):
         return False
@@ -77,6 +80,7 @@ def fix_text(
     """
     applied: Counter[str] = Counter()
     error = None
+    with_ast = still_parses(text)  # False: newer syntax than this Python's `ast` (checked with libcst alone)
     for _ in range(MAX_PASSES):
         findings = [f for f in check_source(text, settings, rules) if not suppressed(text, f)]
         candidates = [f for f in findings if is_fixable(f, settings, unsafe)]
@@ -85,7 +89,7 @@ def fix_text(
         new_text, done = apply_fixes(text, candidates)
         if new_text == text:
             break
-        if not still_parses(new_text):
+        if not still_parses(new_text, with_ast=with_ast):
             codes = ", ".join(sorted({f.code for f in done}))
             error = f"a fix for {codes} produced invalid code; those fixes were reverted"
             # Keep what earlier passes achieved; report the rest unfixed.
