@@ -42,8 +42,13 @@ class RaiseForStatusNotCalled(Rule):
     ```
 
     ## Fix safety
-    The fix adds the missing `()`. It is safe: it makes the code do what it
-    clearly meant to do.
+    Only the statement form (`r.raise_for_status` alone on its line) has a
+    fix: it adds the missing `()`, and it is safe: it makes the code do what
+    it clearly meant to do. In a condition or an assignment there is no fix:
+    `raise_for_status()` returns `None`, so adding `()` would also change what
+    the code does when the response is fine (`if r.raise_for_status():` would
+    never be true, `check = r.raise_for_status()` would store `None`). Those
+    lines need a person to decide what was meant.
 
     ## Options
     None.
@@ -56,7 +61,7 @@ class RaiseForStatusNotCalled(Rule):
     name = "raise-for-status-not-called"
     message = "{target}.raise_for_status is not called, so it checks nothing; add ()"
     fix_title = "Call `raise_for_status()`"
-    fix_availability = FixAvailability.ALWAYS
+    fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
     node_types = (cst.Attribute,)
 
@@ -80,5 +85,9 @@ class RaiseForStatusNotCalled(Rule):
         if not (statement or assigned or is_truth_test(node, parent)):
             return
         target = cst.Module([]).code_for_node(node.value)
+        if not statement:
+            # In a condition or an assignment `()` would change the success path too (it returns None).
+            ctx.report(type(self), node, target=target)
+            return
         ctx.report(type(self), node, fix=lambda loc: make_fix(RaiseForStatusNotCalled, [(loc.end(node), loc.end(node), "()")]),
                    target=target)
