@@ -64,6 +64,10 @@ class Settings:
         ignored = _longest_match(code, self.ignore + extra_ignores)
         return chosen > ignored
 
+    def selects_explicitly(self, code: str) -> bool:
+        """Selected by more than the family prefix (`API001` or `API0`, not `API`): opt-in rules need it."""
+        return _longest_match(code, self.select + self.extend_select) > len("API")
+
     def timeout_literal(self) -> str:
         return _number_literal(self.timeout)
 

@@ -36,7 +36,8 @@ from apilint.settings import Settings
 @lru_cache(maxsize=64)
 def enabled_rules(settings: Settings, extra_ignores: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """Rule instances for these settings, built once per process."""
-    return tuple(rule(settings) for rule in ALL_RULES if settings.is_enabled(rule.code, extra_ignores))
+    return tuple(rule(settings) for rule in ALL_RULES if settings.is_enabled(rule.code, extra_ignores)
+                 and (not rule.explicit_selection or settings.selects_explicitly(rule.code)))
 
 
 def check_source(
@@ -60,11 +61,22 @@ def check_source(
     # through them again and again costs ~10% and frees nothing; it resumes once the file is done.
     paused = gc.isenabled()
     gc.disable()
+    rules = enabled_rules(settings) if rules is None else rules
+    reviewers = [rule for rule in rules if rule.reviews_findings]
+    if reviewers:
+        rules = [rule for rule in rules if not rule.reviews_findings]
     try:
-        return _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact, reduce=reduce)
+        findings = _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact, reduce=reduce)
     finally:
         if paused:
             gc.enable()
+    if reviewers:
+        # Rules judging the others' findings (API001 unused noqa) see every finding before `# noqa`.
+        enabled = frozenset(rule.code for rule in rules)
+        for reviewer in reviewers:
+            findings = findings + reviewer.review(text, findings, enabled)
+        findings.sort(key=lambda f: f.sort_key)
+    return findings
 
 
 def _check_source(

@@ -19,8 +19,10 @@ from apilint.rules.session_timeout_attribute import SessionTimeoutAttribute
 from apilint.rules.timeout_disabled import TimeoutDisabled
 from apilint.rules.unchecked_response import UncheckedResponse
 from apilint.rules.unreachable_except import UnreachableExcept
+from apilint.rules.unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    UnusedNoqa,
     RequestWithoutTimeout,
     TimeoutDisabled,
     SessionTimeoutAttribute,

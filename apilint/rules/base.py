@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from apilint.engine.findings import Applicability, Edit, Fix, FixAvailability
+from apilint.engine.findings import Applicability, Edit, Finding, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.text_filter import TextIndex
@@ -59,6 +59,10 @@ class Rule:
     # Words of the facts `check` reads from other functions than the one it reports in (see
     # engine/reduce.py): a function mentioning one is always parsed when the rule is active.
     cross_function_words: ClassVar[frozenset[str]] = frozenset()
+    # Opt-in rules run only when selected by more than the family prefix (`API001`, not `API`).
+    explicit_selection: ClassVar[bool] = False
+    # Rules that judge the other rules' findings (`review`) instead of visiting nodes.
+    reviews_findings: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -101,6 +105,10 @@ class Rule:
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         raise NotImplementedError
+
+    def review(self, text: str, findings: Sequence[Finding], enabled: frozenset[str]) -> list[Finding]:
+        """For `reviews_findings` rules: findings about the text given the other rules' findings."""
+        return []
 
 
 def make_fix(rule: type[Rule], edits: list[tuple[int, int, str]]) -> Fix:
