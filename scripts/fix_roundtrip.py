@@ -5,7 +5,16 @@
 2. a second fix run changes nothing (fixed point);
 3. re-checking finds no fixable finding left;
 4. every line outside the spans the applied fixes edited is byte-identical;
-5. the only new imports are the ones a fix's edit asked for.
+5. the only new imports are the ones a fix's edit asked for;
+6. every comment token of the original is still in the result (tokenize);
+7. every *safe* fix that edits a call's arguments (API101: `timeout=`) edits a call whose
+   receiver the resolver proves, re-resolved on the original module (a fix that adds
+   `timeout=` to a method that takes none raises TypeError on every call);
+8. a safe-only fix run adds no finding: the findings after it, compared by code and
+   message (line numbers in messages ignored), are a sub-multiset of those before;
+9. a safe fix that turns a reference into a call (appends `()`) does so only where the
+   value is discarded (an expression statement): elsewhere `()` changes what the code
+   does when all goes well (`if r.raise_for_status():` is never true).
 
 Nothing is written: the files are read and fixed in memory. (scripts/corpus_fix_roundtrip.sh runs
 the real CLI on a copy instead: writes, modes, encodings.)
@@ -18,9 +27,11 @@ from __future__ import annotations
 import argparse
 import bisect
 import difflib
+import io
 import os
 import re
 import sys
+import tokenize
 import warnings
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -28,17 +39,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import libcst as cst
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from apilint.engine.engine import enabled_rules  # noqa: E402
-from apilint.engine.findings import AnalysisError, Finding  # noqa: E402
+from apilint.engine.findings import AnalysisError, Applicability, Finding  # noqa: E402
+from apilint.engine.locate import Locator  # noqa: E402
+from apilint.engine.traversal import Traversal, Visit  # noqa: E402
+from apilint.semantic.resolve import Resolver  # noqa: E402
 from apilint.engine.fixer import fix_text, is_fixable  # noqa: E402
 from apilint.engine.engine import check_source  # noqa: E402
 from apilint.engine.source import decode_source  # noqa: E402
+from apilint.rules import Rule  # noqa: E402
 from apilint.settings import Settings  # noqa: E402
 
 _IMPORT = re.compile(r"^\s*(import|from)\s+\S+", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_LINE_NUMBER = re.compile(r"\bline \d+")
+# Safe fixes that add an argument to a call: the receiver must take it.
+_CALL_ARGUMENT_FIXES = frozenset({"API101"})
 
 
 @dataclass
@@ -47,6 +67,7 @@ class FileReport:
     changed: bool = False
     fixes: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    unproven: int = 0  # safe fixes whose receiver the resolver does not prove
 
 
 def _line_starts(text: str) -> list[int]:
@@ -77,6 +98,89 @@ def _check_pass(before: str, after: str, applied: Sequence[Finding], failures: l
     new_imports = len(_IMPORT.findall(after)) - len(_IMPORT.findall(before))
     if new_imports > asked_imports:
         failures.append(f"{new_imports} new import lines, fixes asked for {asked_imports}")
+    lost = lost_comments(before, after)
+    if lost:
+        codes = ", ".join(sorted({f.code for f in applied}))
+        failures.append(f"a fix for {codes} deleted comments: {sorted(lost)[:3]}")
+
+
+def comment_tokens(text: str) -> Counter[str] | None:
+    """Every comment of the text (as tokenize sees it); None when it cannot be tokenized."""
+    try:
+        return Counter(tok.string for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                       if tok.type == tokenize.COMMENT)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+
+
+def lost_comments(before: str, after: str) -> Counter[str]:
+    """Comments of `before` missing from `after` (an added `# noqa`-free fix never removes one)."""
+    old, new = comment_tokens(before), comment_tokens(after)
+    if old is None or new is None:
+        return Counter()
+    return old - new
+
+
+def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
+    """The safe call-argument fixes among `findings` whose call the resolver does not prove an
+    HTTP call of a known client (or library function) that has the method, on `text`."""
+    wanted = [f for f in findings if f.fix is not None and f.fix.applicability is Applicability.SAFE
+              and f.code in _CALL_ARGUMENT_FIXES]
+    if not wanted:
+        return []
+    module = cst.parse_module(text)
+    traversal = Traversal(module, frozenset({cst.Call}))
+    traversal.walk(module)
+    traversal.release()
+    resolver = Resolver(traversal.model, traversal.order_of, {})
+    resolver.parent_of = traversal.parent_of
+    locator = Locator(module, text)
+    calls: dict[tuple[int, int, int, int], Visit] = {}
+    for visit in traversal.collected[cst.Call]:
+        span = locator.range(visit.node)
+        calls[(span.start.line, span.start.column + 1, span.end.line, span.end.column + 1)] = visit
+    problems = []
+    for finding in wanted:
+        found = calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+        call = found.node if found is not None else None
+        http = resolver.http_call(call, found.scope) if found is not None and isinstance(call, cst.Call) else None
+        proven = http is not None and (
+            http.function is not None if http.client is None else http.method in http.client.kind.methods)
+        if not proven:
+            problems.append(f"safe {finding.code} fix at line {finding.line} edits a call on an unproven receiver")
+    return problems
+
+
+def calls_whose_value_is_used(text: str, findings: Sequence[Finding]) -> list[str]:
+    """Safe fixes that append `()` to an expression whose value the code uses."""
+    inserts = [(f, e) for f in findings if f.fix is not None and f.fix.applicability is Applicability.SAFE
+               for e in f.fix.edits if e.start == e.end and e.content == "()"]
+    if not inserts:
+        return []
+    module = cst.parse_module(text)
+    traversal = Traversal(module, frozenset({cst.Attribute, cst.Name}))
+    traversal.walk(module)
+    traversal.release()
+    locator = Locator(module, text)
+    ends: dict[int, cst.CSTNode] = {}
+    for node_type in (cst.Attribute, cst.Name):
+        for visit in traversal.collected[node_type]:
+            ends.setdefault(locator.end(visit.node), visit.node)  # outermost first (visited first)
+    problems = []
+    for finding, edit in inserts:
+        node = ends.get(edit.start)
+        if node is None or not isinstance(traversal.parent_of.get(node), cst.Expr):
+            problems.append(f"safe {finding.code} fix at line {finding.line} calls a value the code uses")
+    return problems
+
+
+def _finding_key(finding: Finding) -> tuple[str, str]:
+    return finding.code, _LINE_NUMBER.sub("line N", finding.message)
+
+
+def new_findings(before: Sequence[Finding], after: Sequence[Finding]) -> Counter[tuple[str, str]]:
+    """Findings of `after` that `before` did not have (by code and message, modulo line shifts)."""
+    return Counter(map(_finding_key, after)) - Counter(map(_finding_key, before))
 
 
 def check_file(path: str) -> FileReport:
@@ -101,6 +205,10 @@ def _check_file(path: str) -> FileReport:
 
     def observe(before: str, after: str, applied: Sequence[Finding]) -> None:
         _check_pass(before, after, applied, report.failures)
+        unproven = unproven_receivers(before, applied)
+        report.unproven += len(unproven)
+        report.failures.extend(unproven)
+        report.failures.extend(calls_whose_value_is_used(before, applied))
 
     try:
         outcome = fix_text(text, settings, rules, unsafe=True, on_pass=observe)
@@ -126,7 +234,19 @@ def _check_file(path: str) -> FileReport:
     left = [f for f in check_source(outcome.text, settings, rules) if is_fixable(f, settings, unsafe=True)]
     if left:
         report.failures.append(f"fixable findings left: {sorted({f.code for f in left})}")
+    _check_safe_run(text, settings, rules, report)
     return report
+
+
+def _check_safe_run(text: str, settings: Settings, rules: Sequence[Rule], report: FileReport) -> None:
+    """A safe fix changes only the hazard it names: after `--fix` no finding is new."""
+    original = check_source(text, settings, rules)
+    if not any(is_fixable(f, settings, unsafe=False) for f in original):
+        return
+    safe = fix_text(text, settings, rules, unsafe=False)
+    for (code, message), count in sorted(new_findings(original, safe.findings).items()):
+        applied = ", ".join(sorted(safe.applied))
+        report.failures.append(f"safe fixes ({applied}) left a new finding: {code} {message}" + (f" x{count}" if count > 1 else ""))
 
 
 def python_files(roots: Sequence[str]) -> list[str]:
@@ -161,6 +281,7 @@ def main() -> int:
     print(f"files: {total}, changed: {sum(r.changed for r in reports)}, fixes applied: {sum(fixes.values())}")
     for code, count in sorted(fixes.items()):
         print(f"  {code}: {count}")
+    print(f"safe fixes on an unproven receiver: {sum(r.unproven for r in reports)}")
     print(f"failures: {len(failures)}")
     for path, failure in failures:
         print(f"  {path}: {failure}")
