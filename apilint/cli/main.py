@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # `apilint rule --all | head`
             _silence_stdout()
             return EXIT_CLEAN
+    if argv[:1] == ["server"]:
+        from apilint.server.command import server_command
+
+        return server_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     args.fix = args.fix or args.fix_only

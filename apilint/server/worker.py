@@ -1,0 +1,118 @@
+"""The analysis worker: one child process that runs the engine, so that an analysis can be stopped.
+
+A Python thread cannot be interrupted, a process can: when the user types on while a slow
+analysis of an older version runs, or a file takes longer than the time limit, the worker is
+killed and a fresh one started. Workers come from a fork server that has the engine imported
+already (POSIX), so a restart costs a fork rather than a new interpreter; elsewhere they are
+spawned. The server's own process never imports libcst and stays free to answer the editor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from apilint.server.analysis import Reply, Request
+
+# Modules the fork server imports once, so that every worker starts with them loaded.
+_PRELOAD = ["apilint.engine.engine", "apilint.engine.fixer", "apilint.server.analysis", "apilint.cli.main"]
+_POLL_SECONDS = 0.05
+
+
+class WorkerDied(Exception):
+    """The worker process ended without answering (killed, out of memory, crashed)."""
+
+
+class TimedOut(Exception):
+    """The analysis ran longer than the time limit; the worker was stopped."""
+
+
+def serve(connection: Connection) -> None:
+    """The worker's loop: answer requests until the server closes the pipe."""
+    from apilint.server.analysis import handle
+
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(handle(request))
+
+
+class Worker:
+    def __init__(self) -> None:
+        self._context = _context()
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._lock = asyncio.Lock()
+
+    def start(self) -> None:
+        """Start the process now (the first analysis then does not wait for the imports)."""
+        if self._process is not None and self._process.is_alive():
+            return
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=serve, args=(theirs,), name="apilint-worker", daemon=True)
+        process.start()
+        theirs.close()
+        self._process, self._connection = process, ours
+
+    def stop(self) -> None:
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if connection is not None:
+            connection.close()
+        if process is not None:
+            process.kill()
+            process.join(timeout=1)
+
+    async def call(self, request: Request, abandoned: Callable[[], bool], time_limit: float) -> Reply | None:
+        """The worker's reply; None when `abandoned()` turned true first (the worker is then
+        restarted, so a stale analysis never delays a newer one). Calls run one at a time."""
+        async with self._lock:
+            return await self._call(request, abandoned, time_limit)
+
+    async def _call(self, request: Request, abandoned: Callable[[], bool], time_limit: float) -> Reply | None:
+        if abandoned():
+            return None
+        try:
+            self.start()
+        except Exception as exc:  # noqa: BLE001 - e.g. the engine fails to import: reported, not fatal
+            self.stop()
+            raise WorkerDied(f"cannot start the analysis process: {type(exc).__name__}: {exc}") from None
+        connection = self._connection
+        assert connection is not None
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        try:
+            connection.send(request)
+            while not await loop.run_in_executor(None, connection.poll, _POLL_SECONDS):
+                if abandoned():
+                    self.stop()
+                    return None
+                if time_limit > 0 and time.monotonic() - started > time_limit:
+                    self.stop()
+                    raise TimedOut(f"analysis took longer than {time_limit:g}s, stopped")
+            reply: Reply = connection.recv()
+            return reply
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self.stop()
+            raise WorkerDied(f"the analysis process ended unexpectedly ({type(exc).__name__})") from None
+
+
+if sys.platform != "win32":
+    from multiprocessing.context import ForkServerContext as _Context
+
+    def _context() -> _Context:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
+else:  # pragma: no cover - no fork server on Windows: each worker is a new interpreter
+    from multiprocessing.context import SpawnContext as _Context
+
+    def _context() -> _Context:
+        return multiprocessing.get_context("spawn")
