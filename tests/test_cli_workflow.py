@@ -56,7 +56,7 @@ def test_help_lists_the_rule_command() -> None:
 def test_rule_listing_into_a_closed_pipe_is_quiet() -> None:
     command = f"{sys.executable} -m apilint rule --all | head -1"
     result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.startswith("API101")
+    assert result.stdout.startswith("API001")
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
 
 
