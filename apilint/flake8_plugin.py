@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from apilint import __version__
 from apilint.engine.engine import check_source, enabled_rules
+from apilint.project.build import view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.settings import (
     TARGET_VERSIONS,
@@ -72,7 +73,9 @@ class ApilintChecker:
                 return  # `exclude` in [tool.apilint] covers this file
             settings, ignores = configured
             rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
-            findings = check_source("".join(self.lines), settings, rules, tree=self.tree, exact=False)
+            # The file's project (built once per process): names from its other modules resolve as in the CLI.
+            project = view_for(self.filename) if self.filename not in ("", "stdin", "-") else None
+            findings = check_source("".join(self.lines), settings, rules, tree=self.tree, exact=False, project=project)
         except Exception:  # noqa: BLE001 - never raise into flake8; E999 covers syntax errors
             return
         for finding in findings:

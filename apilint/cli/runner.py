@@ -102,6 +102,7 @@ def run_job(job: Job) -> FileResult:
 def _run_job(job: Job) -> FileResult:
     from apilint.engine.engine import check_source, enabled_rules
     from apilint.engine.fixer import fix_text
+    from apilint.project.build import view_for
 
     result = FileResult(job.display)
     try:
@@ -114,7 +115,8 @@ def _run_job(job: Job) -> FileResult:
     try:
         if job.mode == "check":
             # JSON shows fix edits, which need exact positions; text output does not.
-            findings = check_source(source.text, job.settings, rules, exact=job.keep_text)
+            project = view_for(job.path) if job.stdin is None else None  # the project index (built once per process)
+            findings = check_source(source.text, job.settings, rules, exact=job.keep_text, project=project)
             result.findings = [f for f in findings if not noqa(source.text, f)]
             result.text = source.text if job.keep_text else None
             return result

@@ -27,6 +27,7 @@ from apilint.engine.reduce import (
 from apilint.engine.text_filter import TextIndex
 from apilint.engine.traversal import Traversal
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.project.view import ProjectView
 from apilint.rules import ALL_RULES, Rule
 from apilint.rules.base import Report, RuleContext
 from apilint.semantic.resolve import Resolver
@@ -49,6 +50,7 @@ def check_source(
     precheck: bool = True,
     exact: bool = True,
     reduce: bool = True,
+    project: ProjectView | None = None,
 ) -> list[Finding]:
     """Findings for one module's source text, sorted by position.
 
@@ -66,7 +68,8 @@ def check_source(
     if reviewers:
         rules = [rule for rule in rules if not rule.reviews_findings]
     try:
-        findings = _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact, reduce=reduce)
+        findings = _check_source(text, settings, rules, tree=tree, precheck=precheck, exact=exact, reduce=reduce,
+                                 project=project)
     finally:
         if paused:
             gc.enable()
@@ -88,12 +91,14 @@ def _check_source(
     precheck: bool = True,
     exact: bool = True,
     reduce: bool = True,
+    project: ProjectView | None = None,
 ) -> list[Finding]:
     rules = enabled_rules(settings) if rules is None else rules
     if not rules:
         return []
     if precheck:
-        index = TextIndex(text, (name for name, _ in settings.extra_clients))
+        libraries = frozenset(project.libraries(project.imported())) if project is not None else frozenset()
+        index = TextIndex(text, (name for name, _ in settings.extra_clients), libraries)
         rules = [rule for rule in rules if rule.text_may_fire(index)]
         if not rules:
             return []
@@ -106,7 +111,7 @@ def _check_source(
             tree = parsed
         roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
         try:
-            facts = collect_facts(tree, roots, (name for name, _ in settings.extra_clients))
+            facts = collect_facts(tree, roots, (name for name, _ in settings.extra_clients), project)
         except RecursionError:
             facts = None  # too deeply nested for the scan: let the rules decide
         if facts is not None:
@@ -122,9 +127,9 @@ def _check_source(
                     pass  # cannot happen for valid input; analyse the whole text rather than fail
                 else:
                     original = tree
-                    return _run_rules(module, reduced.text, rules, settings, lambda: reduced.tree(original))
+                    return _run_rules(module, reduced.text, rules, settings, lambda: reduced.tree(original), project)
     module = _parse_cst(text)
-    return _run_rules(module, text, rules, settings, None if exact else tree)
+    return _run_rules(module, text, rules, settings, None if exact else tree, project)
 
 
 def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) -> Reduction | None:
@@ -178,7 +183,7 @@ def _parse_cst(text: str) -> cst.Module:
 
 
 def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: Settings,
-               tree: ast.AST | Callable[[], ast.AST] | None) -> list[Finding]:
+               tree: ast.AST | Callable[[], ast.AST] | None, project: ProjectView | None = None) -> list[Finding]:
     """Run the rules on the parsed module; `tree` (or a function giving it, called only when
     something is reported) lets positions come from `ast`, None computes them exactly with libcst."""
     rules = list(rules)
@@ -192,6 +197,7 @@ def _run_rules(module: cst.Module, text: str, rules: Iterable[Rule], settings: S
         traversal.release()
     resolver = Resolver(traversal.model, traversal.order_of, settings.extra_client_map)
     resolver.parent_of = traversal.parent_of
+    resolver.project = project
     ctx = RuleContext(resolver, settings, traversal.parent_of)
     for rule in rules:
         for node_type in rule.node_types:

@@ -31,6 +31,7 @@ from apilint.engine.ast_model import (
     dotted_name,
 )
 from apilint.engine.ast_scan import scan_module
+from apilint.project.view import ProjectView
 from apilint.knowledge.http_clients import (
     CLIENT_ANNOTATIONS,
     CLIENT_CONSTRUCTORS,
@@ -148,9 +149,17 @@ class Lines:
         return [c.lineno for loop in self.scan.loops if _may_retry(loop, self.scan, self.calls) for c in loop.calls]
 
 
-def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = ()) -> AstFacts:
+def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = (),
+                  project: ProjectView | None = None) -> AstFacts:
     scan = scan_module(tree)
-    calls = _Calls(scan, frozenset(extra_clients))
+    project_libraries: set[str] = set()
+    if project is not None:
+        # As the resolver: imported names through the project (re-exports followed, relative made absolute).
+        imported = {q for bound in scan.imports.values() for q in bound}
+        for bound in scan.imports.values():
+            bound |= {project.canonical(q) for q in bound}
+        project_libraries = project.libraries(imported)
+    calls = _Calls(scan, frozenset(extra_clients), project)
     http = calls.may_send
     retry_loop = any(_may_retry(loop, scan, calls) for loop in scan.loops)
     response_read = any(http(c) for c in scan.chained_body) or any(
@@ -172,7 +181,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         frozenset(scan.other_bound),
     )
     return AstFacts(
-        http_modules=frozenset(scan.modules & frozenset(roots)),
+        http_modules=frozenset((scan.modules | project_libraries) & frozenset(roots)),
         call_names=frozenset(scan.call_names),
         has_try=scan.has_try,
         has_with=scan.has_with,
@@ -228,14 +237,18 @@ def _read_unchecked(block: Block, name: str, bound: Position) -> bool:
 class _Calls:
     """Which calls may send a request and which expressions may be clients (over-approximations)."""
 
-    def __init__(self, scan: Scan, extra_clients: frozenset[str]) -> None:
+    def __init__(self, scan: Scan, extra_clients: frozenset[str], project: ProjectView | None = None) -> None:
         self.scan = scan
         self.extra = extra_clients
+        self.project = project
+        # Names the project index knows anywhere (unqualified: over-approximations).
+        wrappers, attributes, factories = project.index.project_names() if project is not None else ((), (), ())
+        self.wrappers = frozenset(wrappers)
         self._sends: dict[int, bool] = {}
         self.client_classes = self._fixpoint_classes()
         self.client_names: set[str] = set()
-        self.client_attributes: set[str] = set()
-        self.factories: set[str] = set()  # functions that may return a client
+        self.client_attributes: set[str] = set(attributes)
+        self.factories: set[str] = set(factories)  # functions that may return a client
         self._fixpoint_bindings()
         self.method_aliases = {name for name, value in scan.method_aliases if value.attr in _ALL_METHODS}
 
@@ -266,11 +279,21 @@ class _Calls:
             for name, bases in self.scan.class_bases.items():
                 if name in found:
                     continue
-                if any(not self.qualified(b).isdisjoint(CLIENT_ANNOTATIONS)
+                if any(not self.qualified(b).isdisjoint(CLIENT_ANNOTATIONS) or self._project_class(b)
                        or (type(b) is ast.Name and b.id in found) for b in bases):  # type: ignore[attr-defined]
                     found.add(name)
                     changed = True
         return found
+
+    def _project_class(self, expr: ast.expr) -> bool:
+        """A base class defined in another project module that is a client class."""
+        project = self.project
+        return project is not None and any(project.class_client(q) is not None for q in self.qualified(expr))
+
+    def _project_client(self, expr: ast.expr) -> bool:
+        """A name imported from another project module that holds a client."""
+        project = self.project
+        return project is not None and any(project.client_at(q) is not None for q in self.qualified(expr))
 
     def _fixpoint_bindings(self) -> None:
         changed = True
@@ -332,6 +355,8 @@ class _Calls:
             return self.may_make_client(expr)  # type: ignore[arg-type]
         if self.extra and (kind is ast.Name or kind is ast.Attribute) and self.qualified(expr):
             return True  # `extra-clients` may name client objects
+        if (kind is ast.Name or kind is ast.Attribute) and self._project_client(expr):
+            return True
         if kind is ast.Name:
             name = expr.id  # type: ignore[attr-defined]
             return name in self.client_names or (name in scan.self_names and bool(self.client_classes))
@@ -352,6 +377,8 @@ class _Calls:
         func = call.func
         qualified = self.qualified(func)
         if not qualified.isdisjoint(CLIENT_CONSTRUCTORS) or not qualified.isdisjoint(self.extra):
+            return True
+        if self.project is not None and any(self.project.made_client(q) is not None for q in qualified):
             return True
         scan = self.scan
         if type(func) is ast.Name:
@@ -376,6 +403,11 @@ class _Calls:
         qualified = self.qualified(func)
         if not qualified.isdisjoint(_SENDS):
             return True
+        if self.wrappers:
+            # A project `**kwargs` wrapper, by its name (wherever it is defined).
+            last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+            if last in self.wrappers:
+                return True
         if qualified and not self.extra and self._only_imported(func):
             return False  # an imported function that sends nothing
         kind = type(func)

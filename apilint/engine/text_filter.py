@@ -69,16 +69,20 @@ class TextIndex:
     """The text-level filter for one file: which words occur, which names appear on import lines.
 
     `extra_names`: qualified names the settings make clients (`extra-clients`), which count as
-    HTTP names too.
+    HTTP names too. `project_libraries`: the HTTP libraries the file reaches through the names it
+    imports from other modules of its project (a re-export, a client, a wrapper), from the index.
     """
 
-    def __init__(self, text: str, extra_names: Iterable[str] = ()) -> None:
+    def __init__(self, text: str, extra_names: Iterable[str] = (), project_libraries: frozenset[str] = frozenset()) -> None:
         self.text = text
+        self._project_libraries = project_libraries
         self._imported: frozenset[str] | None = None
         self._http_prefixes = _http_prefixes(frozenset(extra_names))
 
     def imports_any(self, roots: frozenset[str]) -> bool:
         """Can the text import any of these modules? (Over-approximates: any word on an import line.)"""
+        if not self._project_libraries.isdisjoint(roots):
+            return True
         if self._imported is None:
             words: set[str] = set()
             reaches_submodule: bool | None = None

@@ -25,8 +25,16 @@ class RequestWithoutTimeout(Rule):
 
     Calls are found through the module's imports and through client objects
     held in local variables, `with` blocks, `self.session` attributes set in
-    another method, module globals, annotated parameters and same-module
-    factory functions.
+    another method, module globals, annotated parameters and factory
+    functions, in this module or in any module of the project (a session made
+    in `client.py`, set in a base class elsewhere, or a library re-exported
+    through a `compat` module).
+
+    A project function that forwards `**kwargs` into such a call without ever
+    setting a timeout is a wrapper: each call of it that passes no `timeout`
+    is reported (the message names the wrapper and the call it ends in), the
+    wrapper itself is not. Wrappers of wrappers chain. No fix is offered
+    there: the wrapper may hand its `**kwargs` to other calls too.
 
     ## Why is this bad?
     `requests` and `urllib3` have no default timeout. When a server accepts the
@@ -77,7 +85,7 @@ class RequestWithoutTimeout(Rule):
     name = "request-without-timeout"
     message = "{call}() has no timeout and can block forever; pass timeout="
     fix_title = "Add `timeout=`"
-    fix_availability = FixAvailability.ALWAYS
+    fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
     options = ("timeout",)
     node_types = (cst.Call,)
@@ -97,7 +105,12 @@ class RequestWithoutTimeout(Rule):
         if has_star_args(call) or keyword_arg(call, "timeout") is not None:
             return
         http = ctx.resolver.http_call(call, visit.scope)
-        if http is None or http.default_timeout:
+        if http is None:
+            wrapped = ctx.resolver.project_wrapper(call, visit.scope, ctx.resolver.order_of.get(call))
+            if wrapped is not None:
+                ctx.report(type(self), call, call=f"{wrapped.display}() -> {wrapped.wrapper.target}")
+            return
+        if http.default_timeout:
             return
         if http.positional_timeout is not None and positional_count(call) > http.positional_timeout:
             return

@@ -28,6 +28,8 @@ from apilint.knowledge.http_clients import (
     Library,
     RequestFunction,
 )
+from apilint.project.index import ClientFact
+from apilint.semantic.project_names import ProjectNames
 from apilint.semantic.names import dotted_name, is_none, keyword_arg, positional_count, string_value
 from apilint.semantic.receivers import TIMEOUT_METHODS, ReceiverTracking
 from apilint.semantic.scope import (
@@ -83,7 +85,7 @@ class HttpCall:
     positional_timeout: int | None
 
 
-class Resolver(ReceiverTracking):
+class Resolver(ProjectNames, ReceiverTracking):
     # Set by the engine after the traversal: lets analyses climb from a node to its parents.
     parent_of: Mapping[cst.CSTNode, cst.CSTNode] = {}
 
@@ -130,7 +132,10 @@ class Resolver(ReceiverTracking):
         if len(roots) != 1:
             return None
         root = roots.pop()
-        return ".".join([root, *reversed(parts)]) if root else None
+        if not root:
+            return None
+        # Through the project: relative imports made absolute, re-exports followed (`compat.requests`).
+        return self.project_canonical(".".join([root, *reversed(parts)]))
 
     # -- clients --------------------------------------------------------------
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int | None = None,
@@ -148,7 +153,8 @@ class Resolver(ReceiverTracking):
         if isinstance(expr, cst.Name):
             return self._client_of_name(expr.value, scope, order, depth)
         if isinstance(expr, cst.Attribute):
-            return self._client_of_attribute(expr, scope, depth)
+            in_project = self.project_client_at(self.qualified_name(expr, scope, order))  # `client.SESSION`
+            return _from_fact(in_project) if in_project is not None else self._client_of_attribute(expr, scope, depth)
         if isinstance(expr, cst.BooleanOperation):
             return _agree([self.client_of(side, scope, order, depth + 1)
                            for side in (expr.left, expr.right) if not is_none(side)])
@@ -167,7 +173,9 @@ class Resolver(ReceiverTracking):
                 return ClientRef(kind, constructor=call, constructor_name=qualified)
             if qualified in self.extra_clients:
                 kind = CLIENT_CONSTRUCTORS.get(self.extra_clients[qualified])
-            return ClientRef(kind, constructor=call) if kind is not None else None
+            if kind is None:
+                return _from_fact(self.project_made_client(qualified), constructor=call)
+            return ClientRef(kind, constructor=call)
         func = call.func
         if isinstance(func, cst.Name):
             if func.value in self.extra_clients:
@@ -224,6 +232,8 @@ class Resolver(ReceiverTracking):
                     results.append(self.from_annotation(binding.annotation, binding.scope, depth))
             elif binding.kind is BindingKind.ASSIGN:
                 results.append(self._from_binding(binding, depth))
+            elif binding.kind is BindingKind.IMPORT:
+                results.append(_from_fact(self.project_client_at(self.qualified_name(cst.Name(name), scope, order))))
             else:
                 results.append(None)
         return _agree(results)
@@ -256,6 +266,8 @@ class Resolver(ReceiverTracking):
         for cls in [*self.class_chain(owner), *self.subclasses(owner)]:
             bindings += cls.instance_attributes.get(attr, [])
             bindings += [b for b in cls.bindings.get(attr, []) if b.kind is BindingKind.ASSIGN]
+        if not bindings:  # set in a base class defined in another project module
+            return _from_fact(self.project_attribute_client(owner, attr))
         return _agree([self._from_binding(b, depth) for b in _alternatives(bindings, self.parent_of)])
 
     def from_annotation(self, annotation: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> ClientRef | None:
@@ -284,7 +296,7 @@ class Resolver(ReceiverTracking):
         qualified = self.qualified_name(annotation, scope)
         if qualified is not None:
             kind = CLIENT_ANNOTATIONS.get(qualified)
-            return ClientRef(kind) if kind is not None else None
+            return ClientRef(kind) if kind is not None else _from_fact(self.project_class_client(qualified))
         if isinstance(annotation, cst.Name):
             bindings = self.lookup(annotation.value, scope, None)
             if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
@@ -307,6 +319,8 @@ class Resolver(ReceiverTracking):
             local: ClassScope | None = None
             if qualified is not None and qualified in CLIENT_ANNOTATIONS:
                 found = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
+            elif qualified is not None and (fact := self.project_class_client(qualified)) is not None:
+                found = ClientRef(fact.kind, subclass=cls, injects_timeout=fact.default_timeout)
             elif isinstance(base, cst.Name):
                 bindings = self.lookup(base.value, scope, None)
                 if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
@@ -384,8 +398,8 @@ class Resolver(ReceiverTracking):
         function: RequestFunction | None = None
         if qualified is not None:
             function = REQUEST_FUNCTIONS.get(qualified) or CONNECTION_CONSTRUCTORS.get(qualified)
-            if function is None and not self.extra_clients:
-                return None
+            if function is None and not self.extra_clients and self.project is None:
+                return None  # (in a project, `client.SESSION.get` may be a method of an imported client)
         if qualified is not None and function is not None:
             return HttpCall(call, function.library, qualified.rsplit(".", 1)[1], qualified, None, function,
                             function.default_timeout, function.positional_timeout)
@@ -452,6 +466,13 @@ def _either_sides(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.IfExp):
         return [*_either_sides(expr.body), *_either_sides(expr.orelse)]
     return [] if is_none(expr) else [expr]
+
+
+def _from_fact(fact: ClientFact | None, constructor: cst.Call | None = None) -> ClientRef | None:
+    """A client the project index proved (in another module) as the resolver's reference."""
+    if fact is None:
+        return None
+    return ClientRef(fact.kind, constructor=constructor, injects_timeout=fact.default_timeout)
 
 
 def _agree(results: list[ClientRef | None]) -> ClientRef | None:

@@ -1,0 +1,206 @@
+"""Building a project's index: which modules to summarise, once per process per root.
+
+Summarising costs an `ast` parse, so only modules that can tell another module something about
+HTTP are summarised: those that import an HTTP library (the text filter's test), then, round by
+round, those that import a module already found to export a client, client class, factory,
+wrapper or re-exported library. The rounds only grow the set, so the result is the same whatever
+order the files come in, and whichever subset of them a front end was asked to check.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apilint.cli.discovery import DEFAULT_EXCLUDES
+from apilint.engine.text_filter import TextIndex, _import_statements
+from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.project.index import ProjectIndex
+from apilint.project.root import ROOT_MARKERS, absolute_import, is_package, module_name, project_root
+from apilint.project.summary import ModuleSummary, summarize
+from apilint.project.view import ProjectView
+
+# content key -> summary JSON (None: not summarised); a store may keep them across runs.
+SummaryStore = dict[str, Any]
+
+
+@dataclass
+class Project:
+    root: Path
+    index: ProjectIndex
+    paths: dict[str, Path] = field(default_factory=dict)  # module name -> file
+    digest: str = ""  # changes whenever any summary does (part of the findings cache key)
+
+    def module_of(self, path: Path) -> tuple[str, bool] | None:
+        name = module_name(path, self.root)
+        known = self.paths.get(name) if name is not None else None
+        if name is None or known is None or known.resolve() != Path(path).resolve():
+            return None  # outside the root, excluded, or a second file claiming the same name
+        return name, is_package(path)
+
+
+def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore | None = None) -> Project:
+    root = root.resolve()
+    paths: dict[str, Path] = {}
+    for path in project_files(root, (*DEFAULT_EXCLUDES, *excludes)):
+        name = module_name(path, root)
+        if name is not None and name not in paths:
+            paths[name] = path
+    texts: dict[str, str] = {}
+    for name, path in paths.items():
+        try:
+            texts[name] = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+    summaries: dict[str, ModuleSummary] = {}
+    keys: dict[str, str] = {}
+    pending: dict[str, set[str]] = {}  # not summarised yet: the modules its import statements name
+    for name, text in texts.items():
+        if TextIndex(text).imports_any(HTTP_MODULE_ROOTS):
+            _summarise(name, text, paths[name], summaries, store, keys)
+        else:
+            named = _imported_modules(text, name, is_package(paths[name]))
+            if named:
+                pending[name] = named
+    while pending:
+        index = ProjectIndex(summaries, paths)
+        exporting = {n for m in summaries for n in _exported_http(index, summaries[m])}
+        ready = [m for m, named in pending.items() if named & exporting]
+        if not ready:
+            break
+        for name in sorted(ready):
+            del pending[name]
+            _summarise(name, texts[name], paths[name], summaries, store, keys)
+    # A summary is a function of its module's name and text: their keys make the digest.
+    digest = hashlib.sha256("|".join(f"{m}:{keys[m]}" for m in sorted(summaries)).encode()).hexdigest()[:16]
+    return Project(root, ProjectIndex(summaries, paths), paths, digest)
+
+
+def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
+    """The Python files of the project at `root`, sorted: excluded names, virtualenvs and
+    directories that are projects of their own (they hold a root marker) are skipped."""
+    patterns = tuple(excludes)
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(root):
+        relative = os.path.relpath(directory, root)
+        keep = []
+        for name in sorted(subdirectories):
+            path = os.path.join(directory, name)
+            if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(os.path.join(relative, name), p) for p in patterns):
+                continue
+            if os.path.isfile(os.path.join(path, "pyvenv.cfg")) or any(
+                    os.path.exists(os.path.join(path, marker)) for marker in ROOT_MARKERS):
+                continue
+            keep.append(name)
+        subdirectories[:] = keep
+        found += [Path(directory, name) for name in sorted(files)
+                  if name.endswith(".py") and not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    return found
+
+
+def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], store: SummaryStore | None,
+               keys: dict[str, str]) -> None:
+    package = is_package(path)
+    key = keys[name] = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
+    if store is not None and key in store:
+        try:
+            out[name] = ModuleSummary.from_json(store[key])
+            return
+        except (KeyError, TypeError, ValueError):
+            pass
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+        summary = summarize(tree, name, package)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # a module that cannot be parsed tells nothing
+    out[name] = summary
+    if store is not None:
+        store[key] = summary.to_json()
+
+
+def _exported_http(index: ProjectIndex, summary: ModuleSummary) -> set[str]:
+    """The module's names that lead to something HTTP, and the module itself if any does."""
+    names = [*summary.imports, *summary.names, *summary.classes, *summary.functions]
+    found = {f"{summary.name}.{n}" for n in names if index.http_library(f"{summary.name}.{n}") is not None}
+    if found:
+        found.add(summary.name)
+    return found
+
+
+_FROM = re.compile(r"from\s+(\.*)\s*([\w.]*)\s+import\s+\(?([^)#]*)")
+_IMPORT = re.compile(r"import\s+([^#;]*)")
+
+
+def _imported_modules(text: str, module: str, package: bool) -> set[str]:
+    """Every module (and `module.name`) an import statement of the text may name (an over-approximation)."""
+    found: set[str] = set()
+    for statement in _import_statements(text):
+        statement = statement.replace("\\\n", " ").strip()
+        match = _FROM.match(statement)
+        if match is not None:
+            dots, target, names = match.groups()
+            base = absolute_import(module, package, len(dots), target or None)
+            if base is None:
+                continue
+            for part in names.split(","):
+                words = part.split()
+                if words:
+                    # `from a import b` names a.b (a name or a submodule); `from a import *` all of a.
+                    found.add(base if words[0] == "*" else f"{base}.{words[0]}")
+            continue
+        match = _IMPORT.match(statement)
+        if match is not None:
+            for part in match.group(1).split(","):
+                words = part.split()
+                if words:
+                    dotted = words[0].split(".")
+                    found.update(".".join(dotted[:i]) for i in range(1, len(dotted) + 1))
+    return found
+
+
+# -- one index per root per process ---------------------------------------------------------
+_PROJECTS: dict[tuple[Path, tuple[str, ...]], Project] = {}
+
+
+def project_for(path: Path, excludes: tuple[str, ...] = (),
+                store_for: Callable[[Path], SummaryStore | None] | None = None) -> Project:
+    """The project of `path`, built once per process (the CLI builds it before forking its workers)."""
+    root = project_root(path)
+    key = (root, excludes)
+    project = _PROJECTS.get(key)
+    if project is None:
+        store = store_for(root) if store_for is not None else None
+        project = _PROJECTS[key] = build_project(root, excludes, store)
+    return project
+
+
+def view_for(path: Path | str) -> ProjectView | None:
+    """The project view of the file at `path` (None for stdin, or a file that names no module)."""
+    if not path or str(path) == "-":
+        return None
+    try:
+        project = project_for(Path(path))
+        found = project.module_of(Path(path))
+    except (OSError, RecursionError, ValueError):
+        return None
+    return ProjectView(project.index, found[0], found[1]) if found is not None else None
+
+
+def digest_for(path: Path | str) -> str:
+    """Changes whenever the project index the file is checked with does (for the findings cache)."""
+    if not path or str(path) == "-":
+        return ""
+    try:
+        return project_for(Path(path)).digest
+    except (OSError, RecursionError, ValueError):
+        return ""

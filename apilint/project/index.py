@@ -1,0 +1,365 @@
+"""The project index: every module's summary, and the questions the rules ask across modules.
+
+Names are followed through imports and re-exports (`canonical`), classes through their bases in
+any module. Unknown stays silent: a name that leaves the project (other than into an HTTP
+library's table), a cycle, or a name bound in conflicting ways answers None. Each answer is a
+function of the summaries alone, so every front end that builds the same index answers alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from apilint.knowledge.http_clients import (
+    CLIENT_ANNOTATIONS,
+    CLIENT_CONSTRUCTORS,
+    CONNECTION_CONSTRUCTORS,
+    REQUEST_FUNCTIONS,
+    HTTP_MODULE_ROOTS,
+    ClientKind,
+)
+from apilint.project.summary import ClassSummary, FunctionSummary, ModuleSummary, Value
+
+_T = TypeVar("_T")
+_MAX_STEPS = 24
+_TIMEOUT_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", "delete", "head", "options"})
+
+
+@dataclass(frozen=True)
+class ClientFact:
+    kind: ClientKind
+    default_timeout: bool
+
+
+@dataclass(frozen=True)
+class WrapperFact:
+    """A function that forwards `**kwargs` into an HTTP call with no timeout, setting none itself."""
+
+    name: str  # the wrapper, as its module defines it (`shop.base.BaseClient._request`)
+    target: str  # the call it ends in (`requests.Session.request`)
+    positional: int  # its explicit positional parameters (a caller passing more may pass the timeout)
+    varargs: bool
+
+
+class ProjectIndex:
+    def __init__(self, summaries: Mapping[str, ModuleSummary], modules: Iterable[str] = ()) -> None:
+        self.summaries = dict(summaries)
+        self.modules = frozenset(modules) | frozenset(self.summaries)  # every module, summarised or not
+        self.roots = frozenset(m.split(".", 1)[0] for m in self.modules)  # top-level packages and modules
+        self._busy: set[tuple[str, str]] = set()
+        self._memo: dict[tuple[str, str], object] = {}
+        self._canonical: dict[str, str] = {}
+        self._cuts = 0
+        self._names: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    # -- names --------------------------------------------------------------
+    def canonical(self, qualified: str) -> str:
+        """Follow imports and re-exports: `shop.compat.Session` -> `requests.Session`. Unchanged on a cycle."""
+        known = self._canonical.get(qualified)
+        if known is None:
+            known = self._canonical[qualified] = self._follow(qualified)
+        return known
+
+    def _follow(self, qualified: str) -> str:
+        current = qualified
+        for _ in range(_MAX_STEPS):
+            following = self._step(current)
+            if following is None:
+                return current
+            current = following
+        return qualified
+
+    def _step(self, qualified: str) -> str | None:
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module not in self.modules:
+                continue
+            summary = self.summaries.get(module)
+            if summary is None:
+                return None
+            name, rest = parts[cut], parts[cut + 1:]
+            if name in summary.conflicts:
+                return None
+            targets = set(summary.imports.get(name, ()))
+            if len(targets) > 1:
+                return None
+            if targets:
+                return ".".join([targets.pop(), *rest])
+            if _defines(summary, name):
+                return None
+            for star in summary.star_imports:
+                other = self.summaries.get(star)
+                if other is not None and (name in other.imports or _defines(other, name)):
+                    return ".".join([star, name, *rest])
+            return None
+        return None
+
+    def _definition(self, qualified: str) -> tuple[ModuleSummary, str] | None:
+        """The module defining `qualified` (already canonical) at its top level, and the name."""
+        module, _, name = qualified.rpartition(".")
+        summary = self.summaries.get(module)
+        if summary is None or name in summary.conflicts or not _defines(summary, name):
+            return None
+        return summary, name
+
+    def class_summary(self, qualified: str) -> ClassSummary | None:
+        found = self._definition(self.canonical(qualified))
+        return found[0].classes.get(found[1]) if found is not None else None
+
+    def function_summary(self, qualified: str) -> FunctionSummary | None:
+        found = self._definition(self.canonical(qualified))
+        return found[0].functions.get(found[1]) if found is not None else None
+
+    def class_chain(self, qualified: str) -> list[tuple[str, ClassSummary]]:
+        """The class and its project base classes (depth first, each once)."""
+        chain: list[tuple[str, ClassSummary]] = []
+        pending = [self.canonical(qualified)]
+        while pending and len(chain) < _MAX_STEPS:
+            name = pending.pop(0)
+            cls = self.class_summary(name)
+            if cls is None or any(name == seen for seen, _ in chain):
+                continue
+            chain.append((name, cls))
+            pending = [self.canonical(b) for b in cls.bases if b] + pending
+        return chain
+
+    # -- clients --------------------------------------------------------------
+    def client_at(self, qualified: str) -> ClientFact | None:
+        """A module-level name holding a client."""
+        found = self._definition(self.canonical(qualified))
+        if found is None or found[1] not in found[0].names:
+            return None
+        return self._guard(("name", qualified), lambda: self.client_of(found[0].names[found[1]], None))
+
+    def class_client(self, qualified: str) -> ClientFact | None:
+        """A project class that subclasses a client class (default timeout if it, or a base, supplies one)."""
+        name = self.canonical(qualified)
+        if name in CLIENT_ANNOTATIONS:
+            kind = CLIENT_ANNOTATIONS[name]
+            return ClientFact(kind, kind.default_timeout)
+        cls = self.class_summary(name)
+        if cls is None:
+            return None
+        return self._guard(("class", name), lambda: self._class_client(cls))
+
+    def _class_client(self, cls: ClassSummary) -> ClientFact | None:
+        inherited: ClientFact | None = None
+        for base in cls.bases:
+            if base:
+                inherited = self.class_client(base)
+                if inherited is not None:
+                    break
+        if inherited is None:
+            return None
+        default = inherited.default_timeout or cls.handles_timeout or any(self._adapter_times_out(m) for m in cls.mounts)
+        return ClientFact(inherited.kind, default)
+
+    def _adapter_times_out(self, adapter: Value) -> bool:
+        if adapter.kind != "call":
+            return False
+        if adapter.timeout:
+            return True
+        cls = self.class_summary(adapter.name)
+        return cls is not None and any(m.sets_timeout for name, m in cls.methods.items() if name in _TIMEOUT_METHODS)
+
+    def factory(self, qualified: str) -> ClientFact | None:
+        """A project function returning a client."""
+        function = self.function_summary(qualified)
+        if function is None:
+            return None
+        return self._guard(("factory", qualified), lambda: self.client_of(function.returns, None))
+
+    def attribute_client(self, class_name: str, attribute: str) -> ClientFact | None:
+        """`self.<attribute>` in a method of the class (set in it or in a base class, any module)."""
+        def resolve() -> ClientFact | None:
+            values: list[Value] = []
+            chain = self.class_chain(class_name)
+            for _, cls in chain:
+                method = cls.methods.get(attribute)
+                if method is not None and method.property:
+                    return self.client_of(method.returns, class_name)
+                values += cls.attributes.get(attribute, [])
+            return self.client_of(values, class_name)
+
+        return self._guard(("attribute", f"{class_name}:{attribute}"), resolve)
+
+    def method_factory(self, class_name: str, method: str) -> ClientFact | None:
+        found = self._method(class_name, method)
+        if found is None:
+            return None
+        return self._guard(("method", f"{class_name}:{method}"), lambda: self.client_of(found.returns, class_name))
+
+    def _method(self, class_name: str, method: str) -> FunctionSummary | None:
+        for _, cls in self.class_chain(class_name):
+            if method in cls.methods:
+                return cls.methods[method]
+        return None
+
+    def client_of(self, values: list[Value], owner: str | None) -> ClientFact | None:
+        """What every resolvable alternative agrees on (as the libcst resolver's `_agree`)."""
+        return _agree([self._client_of_value(v, owner) for v in values])
+
+    def _client_of_value(self, value: Value, owner: str | None) -> ClientFact | None:
+        if value.kind == "call":
+            name = self.canonical(value.name)
+            kind = CLIENT_CONSTRUCTORS.get(name)
+            if kind is not None:
+                return ClientFact(kind, kind.default_timeout or value.timeout)
+            made = self.class_client(name) if self.class_summary(name) is not None else self.factory(name)
+            return ClientFact(made.kind, made.default_timeout or value.timeout) if made is not None else None
+        if value.kind == "ref":
+            return self.client_at(value.name)
+        if value.kind == "annotation" and value.name:
+            return self.class_client(value.name)
+        if owner is not None and value.kind == "self_attr":
+            return self.attribute_client(owner, value.name)
+        if owner is not None and value.kind == "self_call":
+            return self.method_factory(owner, value.name)
+        return None
+
+    # -- wrappers -------------------------------------------------------------
+    def wrapper(self, qualified: str) -> WrapperFact | None:
+        """A module-level function forwarding `**kwargs` into an HTTP call with no timeout."""
+        name = self.canonical(qualified)
+        function = self.function_summary(name)
+        if function is None:
+            return None
+        return self._guard(("wrapper", name), lambda: self._wrapper(function, name, None))
+
+    def method_wrapper(self, class_name: str, method: str) -> WrapperFact | None:
+        """`self.<method>(...)`: the first definition in the class chain (an override wins)."""
+        for owner, cls in self.class_chain(class_name):
+            function = cls.methods.get(method)
+            if function is not None:
+                key = f"{owner}.{method}"
+                return self._guard(("wrapper", key), lambda: self._wrapper(function, key, class_name))
+        return None
+
+    def _wrapper(self, function: FunctionSummary, name: str, owner: str | None) -> WrapperFact | None:
+        if function.sets_timeout:
+            return None
+        for forward in function.forwards:
+            target: str | None = None
+            if forward.kind == "function":
+                callee = self.canonical(forward.name)
+                sent = REQUEST_FUNCTIONS.get(callee) or CONNECTION_CONSTRUCTORS.get(callee)
+                if sent is not None:
+                    target = None if sent.default_timeout else callee
+                elif forward.method and forward.values:
+                    target = self._untimed_method(self.client_of(forward.values, owner), forward.method)
+                else:
+                    inner = self.wrapper(callee)
+                    target = inner.name if inner is not None else None
+            elif forward.kind == "self" and owner is not None:
+                inner = self.method_wrapper(owner, forward.name)
+                target = inner.name if inner is not None else None
+            elif forward.kind == "attribute" and owner is not None:
+                target = self._untimed_method(self.attribute_client(owner, forward.name), forward.method)
+            elif forward.kind == "value":
+                target = self._untimed_method(self.client_of(forward.values, owner), forward.method)
+            if target is not None:
+                return WrapperFact(name, target, function.positional, function.varargs)
+        return None
+
+    @staticmethod
+    def _untimed_method(client: ClientFact | None, method: str) -> str | None:
+        if client is None or client.default_timeout or method not in client.kind.methods:
+            return None
+        return f"{client.kind.name}.{method}"
+
+    # -- for the pre-check: names anywhere in the project (over-approximations) ---
+    def project_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """(wrapper names, client attribute names, factory names) of every module, unqualified."""
+        if self._names is None:
+            wrappers: set[str] = set()
+            attributes: set[str] = set()
+            factories: set[str] = set()
+            for module, summary in self.summaries.items():
+                for name in summary.functions:
+                    qualified = f"{module}.{name}"
+                    if self.wrapper(qualified) is not None:
+                        wrappers.add(name)
+                    if self.factory(qualified) is not None:
+                        factories.add(name)
+                for class_name, cls in summary.classes.items():
+                    qualified = f"{module}.{class_name}"
+                    for method in cls.methods:
+                        if self.method_wrapper(qualified, method) is not None:
+                            wrappers.add(method)
+                        if self.method_factory(qualified, method) is not None:
+                            factories.add(method)
+                    for attribute in cls.attributes:
+                        if self.attribute_client(qualified, attribute) is not None:
+                            attributes.add(attribute)
+            self._names = (frozenset(wrappers), frozenset(attributes), frozenset(factories))
+        return self._names
+
+    def http_library(self, qualified: str) -> str | None:
+        """The HTTP library behind a project name (client, client class, factory, wrapper, re-export), if any."""
+        name = self.canonical(qualified)
+        root = name.split(".", 1)[0]
+        if name not in self.modules and not self._definition(name) and _is_library_name(name):
+            return root
+        for fact in (self.client_at(name), self.class_client(name), self.factory(name)):
+            if fact is not None:
+                return fact.kind.library.split(".", 1)[0]
+        wrapper = self.wrapper(name)
+        if wrapper is not None:
+            return wrapper.target.split(".", 1)[0]
+        libraries = {lib for owner, cls in self.class_chain(name) for lib in self._class_libraries(owner, cls)}
+        return min(libraries) if libraries else None
+
+    def _class_libraries(self, owner: str, cls: ClassSummary) -> set[str]:
+        found: set[str] = set()
+        for attribute in cls.attributes:
+            fact = self.attribute_client(owner, attribute)
+            if fact is not None:
+                found.add(fact.kind.library.split(".", 1)[0])
+        for method in cls.methods:
+            wrapper = self.method_wrapper(owner, method)
+            if wrapper is not None:
+                found.add(wrapper.target.split(".", 1)[0])
+        return found
+
+    def _guard(self, key: tuple[str, str], compute: Callable[[], _T | None]) -> _T | None:
+        """Run `compute` unless the same question is already being answered (a cycle: no opinion).
+
+        An answer is remembered only when no cycle was cut while computing it, so a remembered
+        answer never depends on which question was asked first.
+        """
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]  # the key names the answer's type
+        if key in self._busy:
+            self._cuts += 1
+            return None
+        cuts = self._cuts
+        self._busy.add(key)
+        try:
+            answer = compute()
+        finally:
+            self._busy.discard(key)
+        if self._cuts == cuts:
+            self._memo[key] = answer
+        return answer
+
+
+def _defines(summary: ModuleSummary, name: str) -> bool:
+    return name in summary.classes or name in summary.functions or name in summary.names
+
+
+def _is_library_name(name: str) -> bool:
+    return name.split(".", 1)[0] in HTTP_MODULE_ROOTS
+
+
+def _agree(results: list[ClientFact | None]) -> ClientFact | None:
+    """As the libcst resolver's `_agree`: an unknown alternative or two kinds make it unknown."""
+    found = [r for r in results if r is not None]
+    if not results or len(found) != len(results) or len({r.kind for r in found}) != 1:
+        return None
+    for fact in found:
+        if fact.default_timeout:
+            return fact
+    return found[0]

@@ -1,0 +1,1 @@
+"""A small SDK whose HTTP calls go through other modules (tests/test_project.py)."""

@@ -1,0 +1,6 @@
+try:
+    from requests import Session
+except ImportError:  # two definitions: which one runs is unknown
+    from httpx import Client as Session
+
+__all__ = ["Session"]
