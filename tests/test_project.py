@@ -1,0 +1,144 @@
+"""Whole-project resolution (issue 15): the fixture project, root and module naming, the index."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from apilint.engine.engine import check_source
+from apilint.project.build import build_project, view_for
+from apilint.project.root import absolute_import, module_name, project_root
+from apilint.settings import Settings
+
+PROJECT = Path(__file__).parent / "fixtures_project"
+EXPECT = re.compile(r"#\s*expect:\s*(API\d+)")
+_LINE = re.compile(r"^(.*?):(\d+):\d+: (API\d+) ")
+
+
+def _expected() -> set[tuple[str, int, str]]:
+    found = set()
+    for path in sorted(PROJECT.rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            for code in EXPECT.findall(line):
+                found.add((path.relative_to(PROJECT).as_posix(), number, code))
+    return found
+
+
+def _parse(output: str) -> set[tuple[str, int, str]]:
+    found = set()
+    for line in output.splitlines():
+        match = _LINE.match(line)
+        if match:
+            path = Path(match.group(1))
+            path = (PROJECT / path) if not path.is_absolute() else path
+            found.add((path.resolve().relative_to(PROJECT.resolve()).as_posix(), int(match.group(2)), match.group(3)))
+    return found
+
+
+def _cli(*paths: str) -> set[tuple[str, int, str]]:
+    proc = subprocess.run([sys.executable, "-m", "apilint", "--isolated", "--no-cache", "--exit-zero", "-q", *paths],
+                          cwd=PROJECT, capture_output=True, text=True, check=True)
+    return _parse(proc.stdout)
+
+
+def test_fixture_project_same_findings_whole_each_file_and_flake8() -> None:
+    expected = _expected()
+    whole = _cli(".")
+    assert whole == expected
+    alone: set[tuple[str, int, str]] = set()
+    for path in sorted(PROJECT.rglob("*.py")):
+        alone |= _cli(path.relative_to(PROJECT).as_posix())
+    assert alone == expected
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--select", "API", "."], cwd=PROJECT,
+                          capture_output=True, text=True)
+    assert _parse(proc.stdout) == expected
+
+
+def test_pre_check_and_reduction_never_hide_a_project_finding() -> None:
+    settings = Settings()
+    for path in sorted(PROJECT.rglob("*.py")):
+        view = view_for(path)
+        assert view is not None
+        text = path.read_text()
+        full = check_source(text, settings, project=view, precheck=False)
+        for precheck, exact in ((True, True), (True, False)):
+            quick = check_source(text, settings, project=view, precheck=precheck, exact=exact)
+            assert [(f.line, f.code) for f in quick] == [(f.line, f.code) for f in full], path
+
+
+def test_without_the_project_the_cross_module_calls_are_silent() -> None:
+    text = (PROJECT / "shop/api/users.py").read_text()
+    assert [f for f in check_source(text, Settings()) if f.code == "API101"] == []
+
+
+def test_root_and_module_names(tmp_path: Path) -> None:
+    marked = tmp_path / "proj"
+    (marked / "src" / "pkg" / "sub").mkdir(parents=True)
+    (marked / "setup.cfg").write_text("")
+    for init in (marked / "src" / "pkg" / "__init__.py", marked / "src" / "pkg" / "sub" / "__init__.py"):
+        init.write_text("")
+    module = marked / "src" / "pkg" / "sub" / "mod.py"
+    module.write_text("")
+    root = project_root(module)
+    assert root == marked.resolve()
+    assert module_name(module, root) == "pkg.sub.mod"
+    assert module_name(marked / "src" / "pkg" / "__init__.py", root) == "pkg"
+    # No marker: the directory above the top-most package.
+    loose = tmp_path / "loose" / "wheel"
+    (loose / "lib" / "inner").mkdir(parents=True)
+    (loose / "lib" / "__init__.py").write_text("")
+    (loose / "lib" / "inner" / "__init__.py").write_text("")
+    assert project_root(loose / "lib" / "inner" / "x.py") == loose.resolve()
+    assert module_name(loose / "lib-1.0.data" / "x.py", loose.resolve()) is None
+    assert absolute_import("a.b.c", False, 2, "x") == "a.x"
+    assert absolute_import("a.b", True, 1, None) == "a.b"
+    assert absolute_import("a", False, 3, "x") is None
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def test_summary_and_index_follow_re_exports_factories_and_bases(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "p/__init__.py": "",
+        "p/compat.py": "import requests as http\nfrom requests import Session\n",
+        "p/make.py": "from .compat import Session\n\ndef new():\n    return Session()\n\nS = new()\n",
+        "p/base.py": ("from p.make import new\n\nclass Base:\n    def __init__(self):\n        self.s = new()\n\n"
+                      "    def _call(self, url, **kw):\n        return self.s.get(url, **kw)\n"),
+    })
+    index = build_project(root).index
+    assert index.canonical("p.compat.http.get") == "requests.get"
+    assert index.canonical("p.make.Session") == "requests.Session"
+    assert index.factory("p.make.new") is not None
+    assert index.client_at("p.make.S") is not None
+    assert index.attribute_client("p.base.Base", "s") is not None
+    wrapper = index.method_wrapper("p.base.Base", "_call")
+    assert wrapper is not None and wrapper.target == "requests.Session.get"
+
+
+def test_cycles_and_conflicts_give_no_opinion(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "q/__init__.py": "",
+        "q/a.py": "from .b import S\nimport requests\n",
+        "q/b.py": "from .a import S\nimport requests\n",
+        "q/c.py": "try:\n    from requests import Session\nexcept ImportError:\n    from httpx import Client as Session\n",
+        "q/d.py": "import requests\n\nclass Session(requests.Session):\n    pass\n\nSession = None\n",
+        "q/e.py": ("import requests\n\ndef f(**kw):\n    return g(**kw)\n\ndef g(**kw):\n    return f(**kw)\n\n"
+                   "def h(url, **kw):\n    kw.setdefault('timeout', 3)\n    return requests.get(url, **kw)\n"),
+    })
+    index = build_project(root).index
+    assert index.canonical("q.a.S") == "q.a.S"  # a cycle: unchanged, nothing known
+    assert index.client_at("q.a.S") is None
+    assert index.canonical("q.c.Session") == "q.c.Session"  # two imports: conflict
+    assert index.class_client("q.c.Session") is None
+    assert index.class_client("q.d.Session") is None  # class and assignment: conflict
+    assert index.wrapper("q.e.f") is None  # wrappers of each other, never an HTTP call
+    assert index.wrapper("q.e.h") is None  # sets a timeout on the way
