@@ -42,6 +42,10 @@ class Session:
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
         return self.versions[uri]
 
+    def save(self, uri: str) -> None:
+        self.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+
     async def next_diagnostics(self, uri: str, version: int | None = None) -> types.PublishDiagnosticsParams:
         """The next diagnostics published for `uri` (of `version`, when given; others are skipped)."""
         while True:

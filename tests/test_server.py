@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ pytest.importorskip("pygls")
 
 from lsprotocol import types  # noqa: E402
 
-from tests.conftest import run_cli  # noqa: E402
+from tests.conftest import FIXTURES, run_cli  # noqa: E402
 from tests.lsp_session import Session, apply_edits, edits_of, run_session  # noqa: E402
 
 MISSING_TIMEOUT = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
@@ -166,6 +167,31 @@ def test_settings_excludes_and_unsaved_text(tmp_path: Path) -> None:
         assert (await session.next_diagnostics(uri, 1)).diagnostics == ()
         uri = await session.open(on_disk, MISSING_TIMEOUT)
         assert [d.code for d in (await session.next_diagnostics(uri, 1)).diagnostics] == ["API101"]
+
+    run_session(scenario, project)
+
+
+def test_other_modules_facts_come_from_the_project_index(tmp_path: Path) -> None:
+    """A wrapper defined in another module is known (the project index), and saving that module
+    updates the findings of the open files that use it."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES.parent / "fixtures_project", project)
+    jobs, utils = project / "shop" / "jobs.py", project / "shop" / "utils.py"
+    wrapper_call = 5  # fetch_json(...) on line 6, through shop.utils.fetch() without a timeout
+
+    async def scenario(session: Session) -> None:
+        uri = await session.open(jobs)
+        published = await session.next_diagnostics(uri, 1)
+        assert wrapper_call in [d.range.start.line for d in published.diagnostics]
+        utils_uri = await session.open(utils)
+        await session.next_diagnostics(utils_uri, 1)
+        timed = utils.read_text().replace("fetch(url, **kwargs).json()", "fetch(url, timeout=3, **kwargs).json()")
+        session.change(utils_uri, timed)
+        utils.write_text(timed)
+        session.save(utils_uri)
+        published = await session.next_diagnostics(uri, 1)
+        assert wrapper_call not in [d.range.start.line for d in published.diagnostics]
+        assert published.diagnostics  # the file's other finding stays
 
     run_session(scenario, project)
 

@@ -85,8 +85,13 @@ def check(request: CheckRequest) -> Analysis:
     config = file_config(request.path)
     if config.excluded:
         return Analysis(excluded=True)
+    from apilint.project.build import view_for
+
     rules = enabled_rules(config.settings, config.ignores)
-    findings = check_source(request.text, config.settings, rules, exact=request.exact)
+    # Other modules' facts come from the project index, as in the CLI: built from the files on
+    # disk once per worker process (the server starts a new worker after a file is saved).
+    project = view_for(request.path) if request.path is not None else None
+    findings = check_source(request.text, config.settings, rules, exact=request.exact, project=project)
     noqa = NoqaIndex(request.text)
     return Analysis(tuple(
         Reported(f, applicability(f, config.settings)) for f in findings if not noqa.suppresses(f.line, f.code)

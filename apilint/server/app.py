@@ -76,7 +76,9 @@ def build_server(debounce: float | None = None) -> ApilintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ApilintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.worker.renew()  # the project index is built from the files on disk, which changed
         _analyse(ls, params.text_document.uri, debounce=False)
+        ls.scheduler.files_changed()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ApilintServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -3,8 +3,8 @@
 The scheduler keeps the latest snapshot of every open document. An edit schedules an analysis
 after a short pause (typing produces an edit per key); open and save analyse at once. Only the
 latest snapshot of a document is ever analysed; when a newer one arrives while an older one is
-being analysed, the worker drops the old analysis (see worker.py) and its result is never
-published. Code actions ask for exact findings and whole-file fixes of the current snapshot,
+being analysed, the old analysis is stopped if it is slow (see worker.py) and its result is
+never published. Code actions ask for exact findings and whole-file fixes of the current snapshot,
 computed once per snapshot.
 """
 
@@ -19,6 +19,9 @@ from apilint.server.worker import TimedOut, Worker, WorkerDied
 
 DEBOUNCE_SECONDS = 0.075  # longer than the gap between keystrokes, short next to an analysis
 TIME_LIMIT_SECONDS = 30.0  # the CLI's --file-timeout default
+# An outdated analysis is stopped once it has run this long; a shorter one is left to finish
+# (and its result dropped): stopping costs a new worker process and its project index.
+STALE_GRACE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,14 @@ class Scheduler:
                 self._debounce, self._enqueue, snapshot.uri)
         else:
             self._enqueue(snapshot.uri)
+
+    def files_changed(self) -> None:
+        """Files on disk changed (a save): every open document may import one of them, so all
+        are analysed again with the new project index, and earlier code-action results dropped."""
+        self._computed.clear()
+        for uri in self._latest:
+            if uri not in self._timers:
+                self._enqueue(uri)
 
     def close(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
@@ -145,7 +156,8 @@ class Scheduler:
         once per document until it can be analysed again."""
         try:
             reply = await self._worker.call(
-                request, lambda: self._latest.get(snapshot.uri) != snapshot, TIME_LIMIT_SECONDS)
+                request, lambda: self._latest.get(snapshot.uri) != snapshot, TIME_LIMIT_SECONDS,
+                STALE_GRACE_SECONDS)
         except (TimedOut, WorkerDied) as exc:
             reply = _failed(request, str(exc))
         if reply is None:

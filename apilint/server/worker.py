@@ -50,6 +50,12 @@ class Worker:
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._lock = asyncio.Lock()
+        self._renew = False
+
+    def renew(self) -> None:
+        """Use a new process from the next call on: the files on disk changed, and the old one
+        keeps the project index it built from them (the index is built once per process)."""
+        self._renew = True
 
     def start(self) -> None:
         """Start the process now (the first analysis then does not wait for the imports)."""
@@ -70,15 +76,23 @@ class Worker:
             process.kill()
             process.join(timeout=1)
 
-    async def call(self, request: Request, abandoned: Callable[[], bool], time_limit: float) -> Reply | None:
-        """The worker's reply; None when `abandoned()` turned true first (the worker is then
-        restarted, so a stale analysis never delays a newer one). Calls run one at a time."""
+    async def call(self, request: Request, abandoned: Callable[[], bool], time_limit: float,
+                   grace: float = 0.0) -> Reply | None:
+        """The worker's reply, or None when `abandoned()` is true before the call starts or
+        once the call has run `grace` seconds: the process is then killed (and a new one
+        started for the next call), so a slow stale analysis never delays a newer one. A call
+        that ends within its grace time returns its reply even when abandoned meanwhile: a
+        short analysis costs less to finish than a new process to start. Calls run one at a time."""
         async with self._lock:
-            return await self._call(request, abandoned, time_limit)
+            return await self._call(request, abandoned, time_limit, grace)
 
-    async def _call(self, request: Request, abandoned: Callable[[], bool], time_limit: float) -> Reply | None:
+    async def _call(self, request: Request, abandoned: Callable[[], bool], time_limit: float,
+                    grace: float) -> Reply | None:
         if abandoned():
             return None
+        if self._renew:
+            self._renew = False
+            self.stop()
         try:
             self.start()
         except Exception as exc:  # noqa: BLE001 - e.g. the engine fails to import: reported, not fatal
@@ -91,10 +105,11 @@ class Worker:
         try:
             connection.send(request)
             while not await loop.run_in_executor(None, connection.poll, _POLL_SECONDS):
-                if abandoned():
+                elapsed = time.monotonic() - started
+                if elapsed >= grace and abandoned():
                     self.stop()
                     return None
-                if time_limit > 0 and time.monotonic() - started > time_limit:
+                if time_limit > 0 and elapsed > time_limit:
                     self.stop()
                     raise TimedOut(f"analysis took longer than {time_limit:g}s, stopped")
             reply: Reply = connection.recv()
