@@ -266,3 +266,13 @@ def test_missing_extra_is_a_clear_error(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", hide], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "pip install 'apilint[server]'" in result.stderr
+
+
+def test_editor_guide_states_what_the_server_does() -> None:
+    from apilint.server.actions import FIX_ALL_KIND
+    from apilint.server.scheduler import DEBOUNCE_SECONDS
+
+    guide = (FIXTURES.parent.parent / "docs" / "editors.md").read_text()
+    assert FIX_ALL_KIND in guide
+    assert f"{DEBOUNCE_SECONDS * 1000:.0f} ms" in guide
+    assert "docs/editors.md" in (FIXTURES.parent.parent / "README.md").read_text()
