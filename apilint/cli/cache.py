@@ -118,6 +118,8 @@ def _dump(finding: Finding) -> dict[str, Any]:
         "code": finding.code, "name": finding.name, "message": finding.message,
         "pos": [finding.line, finding.col, finding.end_line, finding.end_col],
     }
+    if finding.cell is not None:
+        data["cell"] = finding.cell
     if finding.fix is not None:
         data["fix"] = {
             "applicability": finding.fix.applicability.value,
@@ -133,7 +135,7 @@ def _load(data: dict[str, Any]) -> Finding:
         raw = data["fix"]
         fix = Fix(Applicability(raw["applicability"]), raw["title"], tuple(Edit(*e) for e in raw["edits"]))
     line, col, end_line, end_col = data["pos"]
-    return Finding(data["code"], data["name"], data["message"], line, col, end_line, end_col, fix)
+    return Finding(data["code"], data["name"], data["message"], line, col, end_line, end_col, fix, data.get("cell"))
 
 
 def run_cached(jobs: list[Job], workers: int, cache: Cache | None,

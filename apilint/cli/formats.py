@@ -46,6 +46,7 @@ def write_json(rows: list[Row], settings: Settings, out: TextIO) -> None:
             "name": finding.name,
             "message": finding.message,
             "filename": display,
+            **({"cell": finding.cell} if finding.cell is not None else {}),
             "location": {"row": finding.line, "column": finding.col},
             "end_location": {"row": finding.end_line, "column": finding.end_col},
             "fix": fix_data,

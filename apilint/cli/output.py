@@ -50,8 +50,12 @@ class Style:
 def write_text(rows: list[Row], out: TextIO, style: Style) -> None:
     """`path:line:col: CODE message`, exactly flake8's line (plus colour on a terminal)."""
     colon = style.dim(":")
-    out.writelines(f"{style.path(display)}{colon}{finding.line}{colon}{finding.col}{colon} "
+    out.writelines(f"{style.path(display)}{colon}{_cell(finding, colon)}{finding.line}{colon}{finding.col}{colon} "
                   f"{style.code(finding.code)} {finding.message}\n" for display, finding, _ in rows)
+
+
+def _cell(finding: Finding, colon: str) -> str:
+    return f"cell {finding.cell}{colon}" if finding.cell is not None else ""
 
 
 def write_grouped(rows: list[Row], out: TextIO, style: Style) -> None:
@@ -63,7 +67,7 @@ def write_grouped(rows: list[Row], out: TextIO, style: Style) -> None:
                 out.write("\n")
             out.write(f"{style.path(display)}:\n")
             current = display
-        out.write(f"  {finding.line}:{finding.col} {style.code(finding.code)} {finding.message}\n")
+        out.write(f"  {finding.position} {style.code(finding.code)} {finding.message}\n")
     if current is not None:
         out.write("\n")
 
@@ -94,7 +98,7 @@ def write_fixes(results: list[FileResult], rows: list[Row], settings: Settings, 
     for display, finding in available:
         assert finding.fix is not None
         kind = "safe" if is_fixable(finding, settings, unsafe=False) else "unsafe"
-        out.write(f"{display}:{finding.line}:{finding.col}: {finding.code} [{kind}] {finding.fix.title}\n")
+        out.write(f"{display}:{finding.position}: {finding.code} [{kind}] {finding.fix.title}\n")
 
 
 def summary(results: list[FileResult], settings: Settings, *, fixing: bool, unsafe: bool) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.noqa import NoqaIndex
-from apilint.engine.source import SourceText, decode_source, read_source, write_source
+from apilint.engine.notebook import Notebook, is_notebook, read_notebook
+from apilint.engine.source import SourceText, decode_source, read_bytes, write_source
 from apilint.settings import Settings
 
 # The engine (and libcst, ~0.15 s to import) is loaded only when a file needs analysing:
@@ -106,7 +107,10 @@ def _run_job(job: Job) -> FileResult:
 
     result = FileResult(job.display)
     try:
-        source = decode_source(job.stdin) if job.stdin is not None else read_source(job.path)
+        data = job.stdin if job.stdin is not None else read_bytes(job.path)
+        # A notebook is analysed as its code cells joined (engine/notebook.py); positions go back per cell.
+        notebook = read_notebook(data) if job.stdin is None and is_notebook(job.path) else None
+        source = SourceText(notebook.text, "utf-8") if notebook is not None else decode_source(data)
     except AnalysisError as exc:
         result.findings.append(cannot_analyse(str(exc)))
         return result
@@ -118,6 +122,8 @@ def _run_job(job: Job) -> FileResult:
             project = view_for(job.path) if job.stdin is None else None  # the project index (built once per process)
             findings = check_source(source.text, job.settings, rules, exact=job.keep_text, project=project)
             result.findings = [f for f in findings if not noqa(source.text, f)]
+            if notebook is not None:
+                result.findings = notebook.locate(result.findings)
             result.text = source.text if job.keep_text else None
             return result
         outcome = fix_text(source.text, job.settings, rules, unsafe=job.unsafe, suppressed=noqa)
@@ -128,12 +134,21 @@ def _run_job(job: Job) -> FileResult:
         result.findings.append(cannot_analyse("nesting too deep"))
         return result
     result.findings, result.fixed = outcome.findings, outcome.applied
+    if notebook is not None:
+        result.findings = notebook.locate(result.findings)
     result.text = outcome.text if job.keep_text else None
     if outcome.error:
         result.errors.append(f"{job.display}: {outcome.error}")
     if outcome.text == source.text:
         if job.stdin is not None and job.mode == "fix":
             result.output = job.stdin  # the very bytes read: nothing to re-encode
+        return result
+    if notebook is not None:
+        refused = _fix_notebook(job, notebook, outcome.text, result)
+        if refused is not None:
+            result.errors.append(f"{job.display}: {refused}")
+            unfixed = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            result.findings, result.fixed = notebook.locate(unfixed), Counter()
         return result
     if job.mode == "diff":
         result.diff = "".join(difflib.unified_diff(
@@ -153,6 +168,21 @@ def _run_job(job: Job) -> FileResult:
             result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
             result.fixed = Counter()
     return result
+
+
+def _fix_notebook(job: Job, notebook: Notebook, fixed_text: str, result: FileResult) -> str | None:
+    """Show (`--diff`, per cell) or write back the fixed cells (outputs and metadata stay as they were).
+    Returns why nothing was written, or None."""
+    try:
+        if job.mode == "diff":
+            result.diff = notebook.cell_diffs(fixed_text, job.display)
+        else:
+            write_source(job.path, SourceText(notebook.updated_json(fixed_text), "utf-8"))
+    except AnalysisError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot write fixes: {exc.strerror or exc}"
+    return None
 
 
 def _safe_run(job: Job) -> FileResult:

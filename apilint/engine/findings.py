@@ -41,7 +41,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
-    """One reported problem. `line` and `col` are 1-based, as printed."""
+    """One reported problem. `line` and `col` are 1-based, as printed; in a notebook, `cell` is the
+    cell's 1-based position and `line` counts within the cell (ruff's `path:cell N:line:col`)."""
 
     code: str
     name: str
@@ -51,10 +52,17 @@ class Finding:
     end_line: int
     end_col: int
     fix: Fix | None = None
+    cell: int | None = None
 
     @property
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.line, self.col, self.code, self.message)
+    def sort_key(self) -> tuple[int, int, int, str, str]:
+        return (self.cell or 0, self.line, self.col, self.code, self.message)
+
+    @property
+    def position(self) -> str:
+        """`line:col`, or `cell N:line:col` in a notebook (as ruff prints them)."""
+        where = f"{self.line}:{self.col}"
+        return f"cell {self.cell}:{where}" if self.cell is not None else where
 
 
 class AnalysisError(Exception):
