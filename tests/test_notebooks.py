@@ -102,3 +102,10 @@ def test_other_kernels_and_broken_notebooks(project: Path) -> None:
     result = run_cli("--no-cache", cwd=project)
     assert result.stdout.splitlines()[0].startswith("broken.ipynb:1:1: API000 cannot analyse: not a notebook")
     assert "r.ipynb" not in result.stdout
+
+
+def test_add_noqa_leaves_notebooks_alone(project: Path) -> None:
+    before = _write(project / "analysis.ipynb", _notebook())
+    result = run_cli("--add-noqa", "analysis.ipynb", cwd=project)
+    assert "--add-noqa does not edit notebooks" in result.stderr
+    assert (project / "analysis.ipynb").read_text(encoding="utf-8") == before
