@@ -227,7 +227,7 @@ def test_config_found_from_subdirectory(project: Path) -> None:
 def test_unwritable_file_is_reported_not_crashed_on(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from apilint.cli import runner
 
-    def refuse(path: Path, source: object) -> None:
+    def refuse(path: Path, source: object, **guards: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(runner, "write_source", refuse)

@@ -166,3 +166,81 @@ def test_reads_stop_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(source.AnalysisError, match="file too large"):
         source.read_bytes(path, max_bytes=100)
     assert sizes == [101]
+
+
+# -- 10. writes keep owner, group and hard links; refuse read-only files and links out --
+
+FIXED = UNSAFE.replace("get(url)", "get(url, timeout=10)")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_fix_keeps_owner_and_group(project: Path) -> None:
+    path = project / "owned.py"
+    path.write_text(UNSAFE)
+    os.chown(path, 12345, 54321)
+    result = run_cli("--fix", "owned.py", cwd=project)
+    assert path.read_text() == FIXED, result.stderr
+    assert (path.stat().st_uid, path.stat().st_gid) == (12345, 54321)
+
+
+def test_fix_writes_a_hard_linked_file_in_place(project: Path) -> None:
+    path = project / "shared.py"
+    path.write_text(UNSAFE)
+    other = project / "other-name.txt"
+    os.link(path, other)
+    run_cli("--fix", "shared.py", cwd=project)
+    assert path.read_text() == FIXED
+    assert other.read_text() == FIXED
+    assert path.stat().st_ino == other.stat().st_ino
+
+
+def test_fix_refuses_a_read_only_file(project: Path) -> None:
+    path = project / "frozen.py"
+    path.write_text(UNSAFE)
+    path.chmod(0o444)
+    result = run_cli("--fix", ".", cwd=project)
+    assert path.read_text() == UNSAFE
+    assert "frozen.py: the file is read-only; not changed" in result.stderr
+    assert "frozen.py:5:12: API101" in result.stdout and result.returncode == 1
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named", "discovered"])
+def test_fix_does_not_follow_a_link_out_of_the_project(tmp_path: Path, named: bool) -> None:
+    project, outside = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    outside.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'sample'\n")
+    (outside / "theirs.py").write_text(UNSAFE)
+    (project / "link.py").symlink_to(outside / "theirs.py")
+    (project / "mine.py").write_text(UNSAFE)
+    result = run_cli("--fix", *(["link.py", "mine.py"] if named else ["."]), cwd=project)
+    assert (outside / "theirs.py").read_text() == UNSAFE
+    assert (project / "mine.py").read_text() == FIXED
+    assert "link.py: it is a link to" in result.stderr and "outside the checked files" in result.stderr
+    # Checking it explicitly as a directory of its own is allowed.
+    run_cli("--fix", str(outside), cwd=project)
+    assert (outside / "theirs.py").read_text() == FIXED
+
+
+# -- 12. an edit saved while the file was being fixed is not overwritten ---------------
+
+def test_fix_skips_a_file_changed_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apilint.cli import runner
+    from apilint.engine import fixer
+    from apilint.settings import Settings
+
+    path = tmp_path / "edited.py"
+    path.write_text(UNSAFE)
+    saved_by_editor = UNSAFE + "\n# saved while apilint was fixing\n"
+    real_fix_text = fixer.fix_text
+
+    def fix_while_the_user_saves(*args: object, **kwargs: object) -> fixer.FixOutcome:
+        outcome = real_fix_text(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(saved_by_editor)
+        return outcome
+
+    monkeypatch.setattr(fixer, "fix_text", fix_while_the_user_saves)
+    result = runner.run_job(runner.Job(path, "edited.py", Settings(), (), "fix", False))
+    assert path.read_text() == saved_by_editor
+    assert result.errors == ["edited.py: the file changed on disk while it was being fixed; not changed (run again)"]
+    assert [f.code for f in result.findings] == ["API101"] and not result.fixed

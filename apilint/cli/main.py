@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -175,9 +176,11 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.writelines(f"{f}\n" for f in sorted(files, key=str))
             return EXIT_CLEAN
         configs = [resolver.for_path(f) for f in files]
+        # A fix writes through a symlink only into what was checked or into the file's project.
+        checked = tuple(os.path.realpath(p if p.is_dir() else p.parent) for p in paths)
         jobs = [
             Job(f, str(f), config.settings, config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
-                time_limit=args.file_timeout)
+                time_limit=args.file_timeout, write_within=checked + (os.path.realpath(config.root),))
             for f, config in zip(files, configs)
         ]
         use_cache = mode == "check" and not args.no_cache and not args.add_noqa
@@ -208,7 +211,7 @@ def _add_noqa(results: list[FileResult], jobs: list[Job]) -> int:
             source = read_source(job.path)
             text, count = add_noqa(source.text, result.findings)
             if count:
-                write_source(job.path, SourceText(text, source.encoding))
+                write_source(job.path, SourceText(text, source.encoding), within=job.write_within)
                 added += count
         except (OSError, Exception) as exc:  # noqa: BLE001 - report the file, go on with the others
             print(f"apilint: error: {job.display}: cannot add noqa: {exc}", file=sys.stderr)

@@ -18,6 +18,7 @@ from pathlib import Path
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.noqa import NoqaIndex
 from apilint.engine.notebook import Notebook, is_notebook, read_notebook
+from apilint.engine.safe_write import WriteRefused
 from apilint.engine.source import SourceText, decode_source, read_bytes, write_source
 from apilint.settings import Settings
 
@@ -37,6 +38,8 @@ class Job:
     stdin: bytes | None = None
     keep_text: bool = False  # send the text back (JSON output locates fix edits in it)
     time_limit: float = 30.0  # seconds per file; a pathological file cannot stall the run
+    # Real directory paths a fix may write into (through a symlink); empty: anywhere.
+    write_within: tuple[str, ...] = ()
 
 
 @dataclass
@@ -144,7 +147,7 @@ def _run_job(job: Job) -> FileResult:
             result.output = job.stdin  # the very bytes read: nothing to re-encode
         return result
     if notebook is not None:
-        refused = _fix_notebook(job, notebook, outcome.text, result)
+        refused = _fix_notebook(job, notebook, outcome.text, data, result)
         if refused is not None:
             result.errors.append(f"{job.display}: {refused}")
             unfixed = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
@@ -162,23 +165,25 @@ def _run_job(job: Job) -> FileResult:
             result.errors.append(f"{job.display}: the fixed text cannot be encoded as {source.encoding}")
     else:
         try:
-            write_source(job.path, SourceText(outcome.text, source.encoding))
-        except OSError as exc:
-            result.errors.append(f"{job.display}: cannot write fixes: {exc.strerror or exc}")
+            write_source(job.path, SourceText(outcome.text, source.encoding), expected=data, within=job.write_within)
+        except (OSError, WriteRefused) as exc:
+            reason = str(exc) if isinstance(exc, WriteRefused) else f"cannot write fixes: {exc.strerror or exc}"
+            result.errors.append(f"{job.display}: {reason}")
             result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
             result.fixed = Counter()
     return result
 
 
-def _fix_notebook(job: Job, notebook: Notebook, fixed_text: str, result: FileResult) -> str | None:
+def _fix_notebook(job: Job, notebook: Notebook, fixed_text: str, data: bytes, result: FileResult) -> str | None:
     """Show (`--diff`, per cell) or write back the fixed cells (outputs and metadata stay as they were).
     Returns why nothing was written, or None."""
     try:
         if job.mode == "diff":
             result.diff = notebook.cell_diffs(fixed_text, job.display)
         else:
-            write_source(job.path, SourceText(notebook.updated_json(fixed_text), "utf-8"))
-    except AnalysisError as exc:
+            write_source(job.path, SourceText(notebook.updated_json(fixed_text), "utf-8"), expected=data,
+                         within=job.write_within)
+    except (AnalysisError, WriteRefused) as exc:
         return str(exc)
     except OSError as exc:
         return f"cannot write fixes: {exc.strerror or exc}"

@@ -2,9 +2,9 @@
 
 Text is decoded with the file's own encoding (PEP 263 cookie or BOM) and
 without newline translation, so CRLF, mixed newlines, form feeds and a
-missing final newline survive untouched. Writes go to a temporary file in the
-same directory, then replace the original atomically, keeping its mode; a
-symlink is followed and the link itself left in place.
+missing final newline survive untouched. Writes keep the file's mode, owner,
+group and hard links, and refuse read-only files, files changed since they
+were read and links out of the checked tree (safe_write.py).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import os
 import stat
-import tempfile
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from apilint.engine.findings import AnalysisError
+from apilint.engine.safe_write import replace_bytes
 
 # Larger files are generated code or data; analysing them costs more than it finds.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -75,22 +76,8 @@ def _size_of(path: Path) -> int:
         return 0
 
 
-def write_source(path: Path, source: SourceText) -> None:
-    """Replace `path`'s content atomically, keeping its permissions."""
-    target = Path(os.path.realpath(path))
-    data = source.text.encode(source.encoding)
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".apilint-tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+def write_source(path: Path, source: SourceText, *, expected: bytes | None = None,
+                 within: Iterable[str] = ()) -> None:
+    """Replace `path`'s content with `source` in its own encoding (see safe_write.py for the guards:
+    `expected` bytes still on disk, not read-only, a link's target `within` the checked tree)."""
+    replace_bytes(path, source.text.encode(source.encoding), expected=expected, within=within)

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from apilint.cli.discovery import DEFAULT_EXCLUDES
+from apilint.engine.findings import AnalysisError
+from apilint.engine.source import read_bytes
 from apilint.engine.text_filter import TextIndex, _import_statements
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.project.index import ProjectIndex
@@ -57,8 +59,10 @@ def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore 
     texts: dict[str, str] = {}
     for name, path in paths.items():
         try:
-            texts[name] = path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+            # Bounded, non-blocking, regular files only: a FIFO or a link to /dev/zero named
+            # `x.py` must not hang the index (engine/source.py).
+            texts[name] = read_bytes(path).decode("utf-8", errors="replace")
+        except AnalysisError:
             continue
     summaries: dict[str, ModuleSummary] = {}
     keys: dict[str, str] = {}
