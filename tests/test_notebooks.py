@@ -43,12 +43,9 @@ def _write(path: Path, notebook: dict[str, Any], indent: int = 1) -> str:
 def test_notebooks_are_discovered_and_reported_per_cell(project: Path) -> None:
     _write(project / "analysis.ipynb", _notebook())
     result = run_cli("--no-cache", cwd=project)
-    assert result.stdout.splitlines()[:3] == [
-        "analysis.ipynb:cell 3:3:5: API101 session.get() has no timeout and can block forever; pass timeout=",
-        "analysis.ipynb:cell 3:4:10: API201 r.json is used before the response status is checked; an error page "
-        "would be read as data",
-        "analysis.ipynb:cell 5:2:1: API101 requests.get() has no timeout and can block forever; pass timeout=",
-    ]
+    located = [" ".join(line.split()[:2]) for line in result.stdout.splitlines() if ": API" in line]
+    assert located == ["analysis.ipynb:cell 3:3:5: API101", "analysis.ipynb:cell 3:4:10: API201",
+                       "analysis.ipynb:cell 5:2:1: API101"]
     assert "Found 3 errors in 1 file." in result.stdout
     # The cache gives the same positions on a warm run.
     assert run_cli(cwd=project).stdout == run_cli(cwd=project).stdout == result.stdout
