@@ -43,7 +43,7 @@ def _write(path: Path, notebook: dict[str, Any], indent: int = 1) -> str:
 def test_notebooks_are_discovered_and_reported_per_cell(project: Path) -> None:
     _write(project / "analysis.ipynb", _notebook())
     result = run_cli("--no-cache", cwd=project)
-    located = [" ".join(line.split()[:2]) for line in result.stdout.splitlines() if ": API" in line]
+    located = [" ".join(line.split()[:3]) for line in result.stdout.splitlines() if ": API" in line]
     assert located == ["analysis.ipynb:cell 3:3:5: API101", "analysis.ipynb:cell 3:4:10: API201",
                        "analysis.ipynb:cell 5:2:1: API101"]
     assert "Found 3 errors in 1 file." in result.stdout
