@@ -36,11 +36,15 @@ class ApilintServer(LanguageServer):
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))
 
     def snapshot(self, uri: str) -> Snapshot | None:
-        """The current text of an open document (None for a document the editor did not open)."""
+        """The current text of an open Python document (None for a document the editor did not
+        open, or one in another language: a client may attach the server to every file type)."""
         document = self.workspace.text_documents.get(uri)
         if document is None:
             return None
-        return Snapshot(uri, document.version, document.source, to_fs_path(uri))
+        path = to_fs_path(uri)
+        if document.language_id not in (None, "python") and not (path or "").endswith((".py", ".pyi")):
+            return None
+        return Snapshot(uri, document.version, document.source, path)
 
 
 def build_server(debounce: float | None = None) -> ApilintServer:

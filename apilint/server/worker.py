@@ -34,8 +34,13 @@ class TimedOut(Exception):
 
 def serve(connection: Connection) -> None:
     """The worker's loop: answer requests until the server closes the pipe."""
+    import os
+
     from apilint.server.analysis import handle
 
+    # The worker inherits the server's stdout, which is the LSP channel: anything written there
+    # (a stray print, a C library's message) would corrupt the protocol, so it goes to stderr.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     while True:
         try:
             request = connection.recv()
