@@ -244,3 +244,34 @@ def test_fix_skips_a_file_changed_meanwhile(tmp_path: Path, monkeypatch: pytest.
     assert path.read_text() == saved_by_editor
     assert result.errors == ["edited.py: the file changed on disk while it was being fixed; not changed (run again)"]
     assert [f.code for f in result.findings] == ["API101"] and not result.fixed
+
+
+# -- 13. --diff output applies with git ---------------------------------------------------
+
+def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="needs git")
+def test_diff_applies_with_git_for_a_file_without_final_newline(project: Path) -> None:
+    (project / "pkg").mkdir()
+    (project / "top.py").write_text(UNSAFE.rstrip("\n"))
+    (project / "pkg" / "nested.py").write_text("import requests\n\x0c\nrequests.get(u)")
+    (project / "pkg" / "crlf.py").write_bytes(UNSAFE.replace("\n", "\r\n").encode())
+    _git("init", "-q", ".", cwd=project)
+    _git("add", ".", cwd=project)
+    _git("commit", "-q", "-m", "start", cwd=project)
+    # Bytes, not text: universal newlines would turn the CRLF file's patch lines into LF.
+    top = run_cli("--diff", "top.py", cwd=project, stdin=b"").stdout
+    assert top.endswith(b"+    return requests.get(url, timeout=10)\n\\ No newline at end of file\n")
+    nested = run_cli("--diff", "pkg", cwd=project, stdin=b"").stdout
+    # The headers name the paths as given (ruff's format): -p0 for a nested path; a top-level one
+    # applies with plain `git apply`.
+    for patch, options in ((top, []), (nested, ["-p0"])):
+        applied = subprocess.run(["git", "apply", *options, "-"], cwd=project, input=patch, capture_output=True,
+                                 timeout=60)
+        assert applied.returncode == 0, applied.stderr
+    assert (project / "top.py").read_text() == FIXED.rstrip("\n")
+    assert (project / "pkg" / "nested.py").read_text() == "import requests\n\x0c\nrequests.get(u, timeout=10)"
+    assert (project / "pkg" / "crlf.py").read_bytes() == FIXED.replace("\n", "\r\n").encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import signal
 import threading
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from apilint.cli.patch import unified_diff
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.noqa import NoqaIndex
 from apilint.engine.notebook import Notebook, is_notebook, read_notebook
@@ -154,10 +154,7 @@ def _run_job(job: Job) -> FileResult:
             result.findings, result.fixed = notebook.locate(unfixed), Counter()
         return result
     if job.mode == "diff":
-        result.diff = "".join(difflib.unified_diff(
-            source.text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-            fromfile=job.display, tofile=job.display,
-        ))
+        result.diff = unified_diff(source.text, outcome.text, job.display)
     elif job.stdin is not None:
         try:
             result.output = outcome.text.encode(source.encoding)  # keeps a BOM, a latin-1 cookie's bytes
