@@ -46,6 +46,14 @@ def test_example_is_reported_and_use_instead_is_not(rule: type[Rule]) -> None:
     assert rule.code not in codes(_code(rule, "Use instead"))
 
 
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_use_instead_is_clean_under_every_rule(rule: type[Rule]) -> None:
+    """The recommended code must not be reported by any rule (API001 included): a reader copies it."""
+    every_rule = Settings(extend_select=tuple(r.code for r in ALL_RULES))
+    found = [(f.line, f.code) for f in check_source(_code(rule, "Use instead"), every_rule)]
+    assert found == [], f"{rule.code}: 'Use instead' is reported: {found}"
+
+
 def test_generated_docs_are_in_sync() -> None:
     directory = ROOT / "docs" / "rules"
     for name, text in expected_files().items():

@@ -65,7 +65,9 @@ class BroadExcept(Rule):
 
     def fetch(url):
         try:
-            return requests.get(url, timeout=10).content
+            response = requests.get(url, timeout=10)
+            response.raise_for_status()
+            return response.content
         except requests.exceptions.RequestException:
             return None
     ```

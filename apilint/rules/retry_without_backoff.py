@@ -55,7 +55,9 @@ class RetryWithoutBackoff(RetryRule):
     def fetch(url):
         for attempt in range(5):
             try:
-                return requests.get(url, timeout=10).json()
+                response = requests.get(url, timeout=10)
+                response.raise_for_status()
+                return response.json()
             except requests.exceptions.ConnectionError:
                 time.sleep(min(2 ** attempt, 30) + random.random())
         return None

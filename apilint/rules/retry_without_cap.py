@@ -52,7 +52,9 @@ class RetryWithoutCap(RetryRule):
         delay = 1.0
         for attempt in range(6):
             try:
-                return requests.get(url, timeout=10).json()
+                response = requests.get(url, timeout=10)
+                response.raise_for_status()
+                return response.json()
             except requests.exceptions.ConnectionError:
                 time.sleep(delay + random.random())
                 delay = min(delay * 2, 30)

@@ -46,7 +46,9 @@ class RetryWithoutJitter(RetryRule):
     def fetch(url):
         for attempt in range(5):
             try:
-                return requests.get(url, timeout=10).json()
+                response = requests.get(url, timeout=10)
+                response.raise_for_status()
+                return response.json()
             except requests.exceptions.ConnectionError:
                 time.sleep(2 ** attempt + random.uniform(0, 1))
         return None
