@@ -276,3 +276,31 @@ def test_editor_guide_states_what_the_server_does() -> None:
     assert FIX_ALL_KIND in guide
     assert f"{DEBOUNCE_SECONDS * 1000:.0f} ms" in guide
     assert "docs/editors.md" in (FIXTURES.parent.parent / "README.md").read_text()
+
+
+def test_positions_count_in_the_negotiated_encoding() -> None:
+    from apilint.server.positions import LineIndex
+
+    text = 'import requests\r\nx = "😀é"; requests.get(url)\n'
+    column = text.splitlines()[1].index("requests") + 1  # apilint's 1-based code-point column
+    utf16 = LineIndex(text, types.PositionEncodingKind.Utf16)
+    assert utf16.position(2, column) == types.Position(line=1, character=column - 1 + 1)  # 😀 is 2 units
+    assert LineIndex(text, types.PositionEncodingKind.Utf8).position(2, column).character == column - 1 + 3 + 1
+    assert LineIndex(text, types.PositionEncodingKind.Utf32).position(2, column).character == column - 1
+    assert utf16.position_at(text.index("x =")) == types.Position(line=1, character=0)  # after \r\n
+    assert utf16.end() == types.Position(line=2, character=0)
+
+
+def test_replacement_edit_is_minimal_and_keeps_line_breaks_whole() -> None:
+    from apilint.server.convert import replacement
+    from apilint.server.positions import LineIndex
+
+    old = "a = 1\r\nb = 2\r\n"
+    new = "a = 1\r\nc = 3\r\nb = 2\r\n"
+    edit = replacement(old, new, LineIndex(old))
+    assert apply_edits(old, [edit]) == new
+    assert edit.range.start == types.Position(line=1, character=0)
+    split = "a\r\nb"  # the texts first differ between its \r and \n: the edit starts before the \r
+    edit = replacement(split, "a\r\r\nb", LineIndex(split))
+    assert edit.range.start == types.Position(line=0, character=1)
+    assert apply_edits(split, [edit]) == "a\r\r\nb"

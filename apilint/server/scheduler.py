@@ -119,8 +119,12 @@ class Scheduler:
                 uri = next(iter(self._queue))
                 del self._queue[uri]
                 snapshot = self._latest.get(uri)
-                if snapshot is not None:
+                if snapshot is None:
+                    continue
+                try:
                     await self._analyse(snapshot)
+                except Exception as exc:  # noqa: BLE001 - one document's trouble must not end diagnostics
+                    self._log(f"apilint: internal error on {snapshot.path or snapshot.uri}: {type(exc).__name__}: {exc}")
 
     async def _analyse(self, snapshot: Snapshot) -> None:
         reply = await self._ask(snapshot, CheckRequest(snapshot.path, snapshot.text, exact=False))
