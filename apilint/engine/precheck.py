@@ -38,6 +38,7 @@ from apilint.knowledge.http_clients import (
     CONNECTION_CONSTRUCTORS,
     REQUEST_FUNCTIONS,
     TIMEOUT_CONSTRUCTORS,
+    TIMEOUT_OBJECTS,
 )
 
 _ALL_METHODS = frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))
@@ -211,13 +212,13 @@ def _may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:
 
 def _unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
     """`httpx.Timeout(None)`, `aiohttp.ClientTimeout()`: mirrors `TimeoutDisabled._check_timeout_object`."""
-    bounds = TIMEOUT_CONSTRUCTORS[qualified]
+    bounds = TIMEOUT_OBJECTS[qualified].bounds
     if any(type(a) is ast.Starred for a in call.args) or any(kw.arg is None for kw in call.keywords):
         return False
     given = [*call.args[:len(bounds)], *(kw.value for kw in call.keywords if kw.arg in bounds)]
     if any(not (type(v) is ast.Constant and v.value is None) for v in given):  # type: ignore[attr-defined]
         return False
-    return bool(given) or qualified.split(".", 1)[0] == "aiohttp"
+    return bool(given) or TIMEOUT_OBJECTS[qualified].empty_is_unbounded
 
 
 def _read_unchecked(block: Block, name: str, bound: Position) -> bool:

@@ -18,6 +18,7 @@ from apilint.knowledge.http_clients import (
     CONNECTION_CONSTRUCTORS,
     HTTP_MODULE_ROOTS,
     REQUEST_FUNCTIONS,
+    SUBMODULE_ROOTS,
     TIMEOUT_CONSTRUCTORS,
 )
 from apilint.knowledge.retries import HTTP_ADAPTERS, HTTPX_TRANSPORTS, URLLIB3_RETRY
@@ -27,13 +28,15 @@ from apilint.knowledge.retries import HTTP_ADAPTERS, HTTPX_TRANSPORTS, URLLIB3_R
 # the `:` of a one-line compound statement; `from` in prose ("sent from requests") does not count.
 _IMPORT_LINE = re.compile(r"(?:import|from)[ \t\\](?:[^\\\n(]|\\(?:\r?\n|.)|\((?:[^)#]|#[^\n]*)*\)?)*")
 _IDENTIFIER = re.compile(r"\w+")
-# `urllib` and `http` are mostly imported for urllib.parse / http.HTTPStatus. A `from` import of them
-# binds only the names it lists, so it can reach an HTTP call only by naming one of these submodules;
-# `import urllib.parse` binds the package, which reaches one only through an attribute `.request` /
-# `.client` written somewhere in the file.
-_WEAK_ROOTS = frozenset({"urllib", "http"})
+# Packages whose HTTP library is a submodule (`urllib`, `http`) are mostly imported for urllib.parse /
+# http.HTTPStatus. A `from` import of them binds only the names it lists, so it can reach an HTTP call
+# only by naming one of these submodules; `import urllib.parse` binds the package, which reaches one
+# only through an attribute `.request` / `.client` written somewhere in the file.
+_WEAK_ROOTS = frozenset(SUBMODULE_ROOTS)
 _COMMENT = re.compile(r"#[^\r\n]*")
-_SUBMODULE_ATTRIBUTE = re.compile(r"\.[ \t\f\\\r\n]*(?:request|client)\b")
+_SUBMODULE_ATTRIBUTE = re.compile(
+    r"\.[ \t\f\\\r\n]*(?:" + "|".join(sorted(frozenset().union(*SUBMODULE_ROOTS.values()))) + r")\b"
+)
 
 
 # Every qualified name under an HTTP library that the analysis resolves: clients, request functions,

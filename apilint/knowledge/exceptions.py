@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from apilint.knowledge.exception_hierarchy import ALIASES, CLASSES
-from apilint.knowledge.http_clients import Library
+from apilint.knowledge.libraries import RECORDS
+from apilint.knowledge.library_record import Library
 
 BASE_EXCEPTION = "builtins.BaseException"
 EXCEPTION = "builtins.Exception"
@@ -39,32 +40,40 @@ class Hierarchy:
         return self.classes.get(canonical, (canonical,))
 
 
+# Classes a record declares itself (a library the generated table does not cover), spelled canonically.
+_RECORD_CLASSES = {name: mro for lib in RECORDS for name, mro in lib.exceptions.extra_classes}
+_RECORD_ALIASES = {name: name for name in _RECORD_CLASSES}
+
+
 @lru_cache(maxsize=8)
 def hierarchy(target_version: str) -> Hierarchy:
+    classes = {**CLASSES, **_RECORD_CLASSES}
+    aliases = {**ALIASES, **_RECORD_ALIASES}
     if target_version == "py310":
-        return Hierarchy({**CLASSES, **_PY310_CLASSES}, {**ALIASES, **_PY310_ALIASES})
-    return Hierarchy(CLASSES, ALIASES)
+        return Hierarchy({**classes, **_PY310_CLASSES}, {**aliases, **_PY310_ALIASES})
+    return Hierarchy(classes, aliases)
 
 
 # The narrowest class that covers every failure of a library's calls, as users should spell it.
-LIBRARY_BASE: dict[Library, str] = {
-    Library.REQUESTS: "requests.exceptions.RequestException",
-    Library.HTTPX: "httpx.HTTPError",
-    Library.AIOHTTP: "aiohttp.ClientError",
-    Library.URLLIB3: "urllib3.exceptions.HTTPError",
-    Library.URLLIB: "urllib.error.URLError",
-    Library.HTTP_CLIENT: "http.client.HTTPException",
-}
+LIBRARY_BASE: dict[Library, str] = {lib.name: lib.exceptions.base for lib in RECORDS}
+
+# The module to import so that the base class can be spelled (`import urllib.error`).
+LIBRARY_BASE_IMPORT: dict[Library, str] = {lib.name: lib.exceptions.base_import for lib in RECORDS}
 
 # API303: what to catch instead of the builtin ConnectionError / TimeoutError, per library.
 LIBRARY_REPLACEMENT: dict[Library, dict[str, str]] = {
-    Library.REQUESTS: {
-        "builtins.ConnectionError": "requests.exceptions.ConnectionError",
-        "builtins.TimeoutError": "requests.exceptions.Timeout",
-    },
-    Library.HTTPX: {"builtins.ConnectionError": "httpx.ConnectError", "builtins.TimeoutError": "httpx.TimeoutException"},
-    Library.URLLIB3: {
-        "builtins.ConnectionError": "urllib3.exceptions.NewConnectionError",
-        "builtins.TimeoutError": "urllib3.exceptions.TimeoutError",
-    },
+    lib.name: dict(lib.exceptions.builtin_replacements) for lib in RECORDS if lib.exceptions.builtin_replacements
 }
+
+# Classes raised for an error status by raise_for_status(), and for a response that did not arrive in time.
+STATUS_ERROR_CLASSES: frozenset[str] = frozenset(
+    lib.exceptions.status_error for lib in RECORDS if lib.exceptions.status_error is not None
+)
+READ_TIMEOUT_CLASSES: frozenset[str] = frozenset(
+    lib.exceptions.read_timeout for lib in RECORDS if lib.exceptions.read_timeout is not None
+)
+
+# Qualified-name prefixes of the libraries whose calls let the builtin OSError subclasses through.
+RAISES_BUILTINS_PREFIXES: tuple[str, ...] = tuple(
+    sorted(f"{module}." for lib in RECORDS if lib.exceptions.raises_builtins for module in lib.modules)
+)

@@ -1,171 +1,91 @@
-"""What counts as an HTTP call: the table every rule resolves names against.
+"""What counts as an HTTP call: the tables every rule resolves names against, derived from the records.
 
 Qualified names are the dotted paths a module's imports can bind
 (`requests.get`, `requests.api.get`, `urllib3.poolmanager.PoolManager`).
-Rules never hard-code library names; they ask this table.
+Each library's facts live in one record (`apilint/knowledge/libraries/<name>.py`); this module
+only indexes them. Rules never hard-code library names; they ask these tables and the records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-
-
-class Library(str, Enum):
-    REQUESTS = "requests"
-    HTTPX = "httpx"
-    AIOHTTP = "aiohttp"
-    URLLIB3 = "urllib3"
-    URLLIB = "urllib"
-    HTTP_CLIENT = "http.client"
-
-
-@dataclass(frozen=True)
-class ClientKind:
-    """A client object type: what builds it and which of its methods send requests."""
-
-    name: str
-    library: Library
-    methods: frozenset[str]
-    # True when the library applies a finite timeout unless told otherwise.
-    default_timeout: bool
-    # 0-based index of `timeout` among a method's positional parameters, per method.
-    positional_timeout: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class RequestFunction:
-    """A module-level function that sends a request."""
-
-    name: str
-    library: Library
-    default_timeout: bool
-    positional_timeout: int | None = None
-
-
-_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-
-REQUESTS_SESSION = ClientKind(
-    name="requests.Session",
-    library=Library.REQUESTS,
-    methods=_VERBS | {"send"},
-    default_timeout=False,
-    # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)
-    positional_timeout=(("request", 8),),
+from apilint.knowledge.libraries import BY_NAME, RECORDS
+from apilint.knowledge.library_record import (
+    ClientKind,
+    HttpLibrary,
+    Library,
+    RequestFunction,
+    TimeoutObject,
 )
-HTTPX_CLIENT = ClientKind(
-    name="httpx.Client", library=Library.HTTPX, methods=_VERBS | {"send", "stream"}, default_timeout=True
-)
-HTTPX_ASYNC_CLIENT = ClientKind(
-    name="httpx.AsyncClient", library=Library.HTTPX, methods=_VERBS | {"send", "stream"}, default_timeout=True
-)
-AIOHTTP_SESSION = ClientKind(
-    name="aiohttp.ClientSession", library=Library.AIOHTTP, methods=_VERBS, default_timeout=True
-)
-URLLIB3_POOL = ClientKind(
-    name="urllib3.PoolManager",
-    library=Library.URLLIB3,
-    methods=frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
-    # A pool without `timeout=` uses the socket default, which is "block forever".
-    default_timeout=False,
-    # HTTPConnectionPool.urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout, ...)
-    positional_timeout=(("urlopen", 7),),
-)
+
+__all__ = [
+    "CLIENT_ANNOTATIONS", "CLIENT_CONSTRUCTORS", "CONNECTION_CONSTRUCTORS", "CONSTRUCTOR_POSITIONAL_TIMEOUT",
+    "DEFAULT_TIMEOUT_ROOTS", "HTTP_MODULE_ROOTS", "REQUEST_CALL_NAMES", "REQUEST_FUNCTIONS", "TIMEOUT_CONSTRUCTORS",
+    "TIMEOUT_OBJECTS", "ClientKind", "HttpLibrary", "Library", "RequestFunction", "SUBMODULE_ROOTS",
+    "library_of", "record",
+]
+
+
+def record(library: Library) -> HttpLibrary:
+    """The record of a library named by `HttpCall.library` / `ClientKind.library`."""
+    return BY_NAME[library]
+
 
 # Constructors (and factory functions) that return a client object.
 CLIENT_CONSTRUCTORS: dict[str, ClientKind] = {
-    "requests.Session": REQUESTS_SESSION,
-    "requests.session": REQUESTS_SESSION,
-    "requests.sessions.Session": REQUESTS_SESSION,
-    "requests.sessions.session": REQUESTS_SESSION,
-    "httpx.Client": HTTPX_CLIENT,
-    "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
-    "aiohttp.ClientSession": AIOHTTP_SESSION,
-    "aiohttp.client.ClientSession": AIOHTTP_SESSION,
-    "urllib3.PoolManager": URLLIB3_POOL,
-    "urllib3.ProxyManager": URLLIB3_POOL,
-    "urllib3.poolmanager.PoolManager": URLLIB3_POOL,
-    "urllib3.poolmanager.ProxyManager": URLLIB3_POOL,
-    "urllib3.HTTPConnectionPool": URLLIB3_POOL,
-    "urllib3.HTTPSConnectionPool": URLLIB3_POOL,
-    "urllib3.connectionpool.HTTPConnectionPool": URLLIB3_POOL,
-    "urllib3.connectionpool.HTTPSConnectionPool": URLLIB3_POOL,
-    "urllib3.connection_from_url": URLLIB3_POOL,
-    "urllib3.connectionpool.connection_from_url": URLLIB3_POOL,
+    name: kind for lib in RECORDS for kind in lib.clients for name in kind.constructors
 }
 
-# Client constructors that may take the timeout positionally: index of the first positional
-# argument that may be it (a constructor given that many or more has a timeout, or may have).
-# urllib3 2.x `HTTPConnectionPool(host, port=None, timeout=...)`; 1.26 `(host, port=None,
-# strict=False, timeout=...)`. PoolManager, ProxyManager and connection_from_url take it by keyword only.
-CONSTRUCTOR_POSITIONAL_TIMEOUT: dict[str, int] = {
-    "urllib3.HTTPConnectionPool": 2,
-    "urllib3.HTTPSConnectionPool": 2,
-    "urllib3.connectionpool.HTTPConnectionPool": 2,
-    "urllib3.connectionpool.HTTPSConnectionPool": 2,
-}
-
-# Names usable in annotations (`session: requests.Session`) to declare a client.
+# Names usable in annotations (`session: requests.Session`) and as base classes: the classes.
 CLIENT_ANNOTATIONS: dict[str, ClientKind] = {
     name: kind for name, kind in CLIENT_CONSTRUCTORS.items() if name.rsplit(".", 1)[1][0].isupper()
 }
 
-
-def _functions(library: Library, module: str, names: frozenset[str], default_timeout: bool) -> dict[str, RequestFunction]:
-    return {
-        f"{module}.{name}": RequestFunction(f"{module}.{name}", library, default_timeout) for name in sorted(names)
-    }
-
-
-REQUEST_FUNCTIONS: dict[str, RequestFunction] = {
-    **_functions(Library.REQUESTS, "requests", _VERBS, False),
-    **_functions(Library.REQUESTS, "requests.api", _VERBS, False),
-    **_functions(Library.HTTPX, "httpx", _VERBS | {"stream"}, True),
-    "urllib3.request": RequestFunction("urllib3.request", Library.URLLIB3, False),
-    # urlopen(url, data=None, timeout=...): the timeout may be the third positional argument.
-    "urllib.request.urlopen": RequestFunction("urllib.request.urlopen", Library.URLLIB, False, positional_timeout=2),
+# Client constructors that may take the timeout positionally: index of the first positional
+# argument that may be it (a constructor given that many or more has a timeout, or may have).
+CONSTRUCTOR_POSITIONAL_TIMEOUT: dict[str, int] = {
+    name: index for lib in RECORDS for kind in lib.clients for name, index in kind.constructor_positional_timeout
 }
 
-# Constructors that open a connection and take the timeout themselves.
-# HTTPConnection(host, port=None, timeout=...).
-CONNECTION_CONSTRUCTORS: dict[str, RequestFunction] = {
-    "http.client.HTTPConnection": RequestFunction(
-        "http.client.HTTPConnection", Library.HTTP_CLIENT, False, positional_timeout=2
-    ),
-    "http.client.HTTPSConnection": RequestFunction(
-        "http.client.HTTPSConnection", Library.HTTP_CLIENT, False, positional_timeout=2
-    ),
-}
+REQUEST_FUNCTIONS: dict[str, RequestFunction] = {f.name: f for lib in RECORDS for f in lib.request_functions}
 
-# Constructors of timeout objects, and which of their arguments bound a wait.
-TIMEOUT_CONSTRUCTORS: dict[str, tuple[str, ...]] = {
-    # httpx.Timeout(timeout, *, connect, read, write, pool)
-    "httpx.Timeout": ("timeout", "connect", "read", "write", "pool"),
-    # aiohttp.ClientTimeout(total, connect, sock_read, sock_connect, ceil_threshold)
-    "aiohttp.ClientTimeout": ("total", "connect", "sock_read", "sock_connect"),
-    "aiohttp.client.ClientTimeout": ("total", "connect", "sock_read", "sock_connect"),
-    # urllib3.Timeout(total, connect, read)
-    "urllib3.Timeout": ("total", "connect", "read"),
-    "urllib3.util.Timeout": ("total", "connect", "read"),
-    "urllib3.util.timeout.Timeout": ("total", "connect", "read"),
+# Constructors that open a connection and take the timeout themselves (`http.client.HTTPConnection`).
+CONNECTION_CONSTRUCTORS: dict[str, RequestFunction] = {f.name: f for lib in RECORDS for f in lib.connections}
+
+# Constructors of timeout objects, and the object's facts.
+TIMEOUT_OBJECTS: dict[str, TimeoutObject] = {
+    name: obj for lib in RECORDS for obj in lib.timeout_objects for name in obj.names
 }
+# ... and which of their arguments bound a wait.
+TIMEOUT_CONSTRUCTORS: dict[str, tuple[str, ...]] = {name: obj.bounds for name, obj in TIMEOUT_OBJECTS.items()}
 
 # Top-level modules whose import makes a file worth analysing.
-HTTP_MODULE_ROOTS: frozenset[str] = frozenset({"requests", "httpx", "aiohttp", "urllib3", "urllib", "http"})
+HTTP_MODULE_ROOTS: frozenset[str] = frozenset().union(*(lib.roots for lib in RECORDS))
+
+# Roots whose library lives in a submodule of a package mostly imported for other things
+# (`urllib` for urllib.parse, `http` for HTTPStatus), with the submodule names that reach it.
+SUBMODULE_ROOTS: dict[str, frozenset[str]] = {}
+for _lib in RECORDS:
+    for _module in _lib.modules:
+        _root, _, _rest = _module.partition(".")
+        if _rest:
+            SUBMODULE_ROOTS[_root] = SUBMODULE_ROOTS.get(_root, frozenset()) | {_rest.split(".", 1)[0]}
+
+# Roots of libraries all of whose requests have a default timeout: their calls are never API101.
+DEFAULT_TIMEOUT_ROOTS: frozenset[str] = frozenset().union(
+    *(lib.roots for lib in RECORDS if lib.all_default_timeouts())
+) - frozenset().union(*(lib.roots for lib in RECORDS if not lib.all_default_timeouts()))
 
 # Every method or function name that can send a request: a cheap filter for the pre-check.
 REQUEST_CALL_NAMES: frozenset[str] = frozenset(
     {name.rsplit(".", 1)[1] for name in REQUEST_FUNCTIONS}
     | {name.rsplit(".", 1)[1] for name in CONNECTION_CONSTRUCTORS}
-    | REQUESTS_SESSION.methods
-    | URLLIB3_POOL.methods
-    | HTTPX_CLIENT.methods
+    | frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))
 )
 
 
 def library_of(qualified_name: str) -> Library | None:
     """The HTTP library a qualified name belongs to, if any."""
-    for library in sorted(Library, key=lambda lib: -len(lib.value)):
-        if qualified_name == library.value or qualified_name.startswith(library.value + "."):
-            return library
+    for lib in sorted(RECORDS, key=lambda r: -max(len(m) for m in r.modules)):
+        if lib.owns(qualified_name):
+            return lib.name
     return None

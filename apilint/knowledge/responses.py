@@ -1,27 +1,30 @@
-"""What a response object offers: body accessors, status checks, state-changing methods."""
+"""What a response object offers: body accessors, status checks, state-changing methods (from the records)."""
 
 from __future__ import annotations
 
-from apilint.knowledge.http_clients import Library
+from apilint.knowledge.libraries import RECORDS
+from apilint.knowledge.library_record import Library
 
-# Attributes whose use reads the body (API201). Per library; urllib raises on 4xx/5xx by itself.
+# Attributes whose use reads the body (API201), per library whose status must be checked by the caller
+# (urllib raises on 4xx/5xx by itself; http.client responses are not modelled).
 BODY_ATTRIBUTES: dict[Library, frozenset[str]] = {
-    Library.REQUESTS: frozenset({"json", "text", "content", "iter_content", "iter_lines", "raw"}),
-    Library.HTTPX: frozenset(
-        {"json", "text", "content", "iter_bytes", "iter_text", "iter_lines", "iter_raw", "read",
-         "aread", "aiter_bytes", "aiter_text", "aiter_lines", "aiter_raw"}
-    ),
-    Library.AIOHTTP: frozenset({"json", "text", "read", "content"}),
-    Library.URLLIB3: frozenset({"data", "json"}),
+    lib.name: lib.response.body_attributes
+    for lib in RECORDS if lib.response is not None and not lib.response.raises_on_error_status
 }
 
 # Reading any of these in a condition, comparison, assert, match or assignment is a status check.
-STATUS_ATTRIBUTES = frozenset(
-    {"status_code", "status", "ok", "is_success", "is_error", "is_client_error", "is_server_error", "reason"}
+STATUS_ATTRIBUTES: frozenset[str] = frozenset().union(
+    *(lib.response.status_attributes for lib in RECORDS if lib.response is not None)
 )
 
 # Requests that change state on the server: a lost error there is a lost write (API202).
 STATE_CHANGING_METHODS = frozenset({"post", "put", "patch", "delete"})
 
-# Libraries whose response has `raise_for_status()` (the API202 fix appends it).
-RAISE_FOR_STATUS_LIBRARIES = frozenset({Library.REQUESTS, Library.HTTPX})
+# Libraries whose response has `raise_for_status()`.
+RAISE_FOR_STATUS_LIBRARIES: frozenset[Library] = frozenset(
+    lib.name for lib in RECORDS if lib.response is not None and lib.response.raise_for_status
+)
+# ... which the API202 fix can append to a discarded request expression.
+CHAINABLE_RAISE_FOR_STATUS_LIBRARIES: frozenset[Library] = frozenset(
+    lib.name for lib in RECORDS if lib.response is not None and lib.response.raise_for_status_chainable
+)

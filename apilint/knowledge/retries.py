@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from apilint.knowledge.exceptions import STATUS_ERROR_CLASSES as _LIBRARY_STATUS_ERRORS
+from apilint.knowledge.libraries import RECORDS
+from apilint.knowledge.library_record import RetryObjects
+
 # RFC 9110 / common practice: a retry can succeed for these; other 4xx fail the same way again.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 425, 429})
 # Statuses whose responses may carry Retry-After (RFC 9110 §10.2.3).
@@ -28,13 +32,12 @@ TENACITY_MAX_WAIT = float(2**62)  # tenacity._utils.MAX_WAIT: no ceiling
 BACKOFF_DEFAULTS = {"max_tries": None, "max_time": None, "jitter": "full_jitter"}
 
 # Qualified names of the configuration entry points.
-URLLIB3_RETRY = frozenset({
-    "urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
-    "requests.packages.urllib3.util.retry.Retry", "requests.packages.urllib3.Retry",
-    "requests.packages.urllib3.util.Retry",
-})
-HTTP_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
-HTTPX_TRANSPORTS = frozenset({"httpx.HTTPTransport", "httpx.AsyncHTTPTransport"})
+# The HTTP libraries' own retry objects come from their records (apilint/knowledge/libraries/).
+URLLIB3_RETRY = frozenset(name for lib in RECORDS for name in lib.retries.urllib3_retry)
+HTTP_ADAPTERS = frozenset(name for lib in RECORDS for name in lib.retries.adapters)
+HTTPX_TRANSPORTS = frozenset(name for lib in RECORDS for name in lib.retries.transports)
+# Top-level modules of the HTTP libraries that configure retries.
+HTTP_RETRY_ROOTS = frozenset().union(*(lib.roots for lib in RECORDS if lib.retries != RetryObjects()))
 TENACITY_DECORATORS = frozenset({"tenacity.retry"})
 TENACITY_OBJECTS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying"})
 BACKOFF_DECORATORS = frozenset({"backoff.on_exception", "backoff.on_predicate"})
@@ -44,4 +47,4 @@ SLEEP_FUNCTIONS = frozenset({"time.sleep", "asyncio.sleep", "trio.sleep", "anyio
 RANDOM_MODULES = ("random.", "secrets.", "numpy.random.")
 
 # Exceptions whose retry means retrying status errors (4xx included) when the call raises for status.
-STATUS_ERROR_CLASSES = frozenset({"requests.exceptions.HTTPError", "httpx.HTTPStatusError"})
+STATUS_ERROR_CLASSES = _LIBRARY_STATUS_ERRORS  # per library: its record's `exceptions.status_error`

@@ -14,8 +14,8 @@ from apilint.engine.precheck_exceptions import (
     may_catch,
 )
 from apilint.engine.traversal import Visit
-from apilint.knowledge.exceptions import LIBRARY_BASE, hierarchy
-from apilint.knowledge.http_clients import Library
+from apilint.knowledge.exceptions import LIBRARY_BASE, LIBRARY_BASE_IMPORT, hierarchy
+from apilint.knowledge.library_record import Library
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
 from apilint.semantic.exceptions import (
@@ -138,7 +138,7 @@ class BroadExcept(Rule):
             where = f"around {_names(libraries)} calls " if libraries else "without re-raising "
             fix = None
             if len(libraries) == 1 and len(broad) == 1:
-                fix = _narrow_fix(handler, broad[0].node, LIBRARY_BASE[libraries[0]], ctx)
+                fix = _narrow_fix(handler, broad[0].node, libraries[0], ctx)
             ctx.report(type(self), handler, fix=fix, what=what, where=where, instead=instead)
 
     def _check_suppress(self, node: cst.With, scope: Scope, ctx: RuleContext) -> None:
@@ -244,7 +244,7 @@ class _HandedOn(cst.CSTVisitor):
 
 
 def _names(libraries: list[Library]) -> str:
-    return " and ".join(lib.value for lib in libraries)
+    return " and ".join(libraries)
 
 
 def _instead(libraries: list[Library]) -> str:
@@ -254,12 +254,13 @@ def _instead(libraries: list[Library]) -> str:
 
 
 def _narrow_fix(handler: cst.ExceptHandler | cst.ExceptStarHandler, broad: cst.BaseExpression | None,
-                base: str, ctx: RuleContext) -> FixBuilder:
+                library: Library, ctx: RuleContext) -> FixBuilder:
+    base = LIBRARY_BASE[library]
     resolver = ctx.resolver
     spelled = import_binding(resolver, base)
     module = resolver.model.module_scope.node
     assert isinstance(module, cst.Module)
-    root = base.split(".")[0] if not base.startswith("urllib.") else "urllib.error"
+    root = LIBRARY_BASE_IMPORT[library]
 
     def build(loc: Locator) -> Fix | None:
         name = spelled or base

@@ -12,7 +12,8 @@ from apilint.engine.precheck_exceptions import (
     may_catch,
 )
 from apilint.engine.traversal import Visit
-from apilint.knowledge.exceptions import LIBRARY_REPLACEMENT, hierarchy
+from apilint.knowledge.exceptions import LIBRARY_REPLACEMENT, RAISES_BUILTINS_PREFIXES, hierarchy
+from apilint.knowledge.http_clients import record
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
 from apilint.semantic.exceptions import (
@@ -25,7 +26,8 @@ from apilint.semantic.exceptions import (
 _BUILTINS = {"builtins.ConnectionError": "ConnectionError", "builtins.TimeoutError": "TimeoutError"}
 _BUILTIN_CLASSES = frozenset(_BUILTINS)
 # Calls that do raise the builtins: their presence makes the handler meaningful.
-_RAISES_BUILTINS = ("socket.", "ssl.", "asyncio.", "concurrent.", "http.client.", "subprocess.", "multiprocessing.")
+_RAISES_BUILTINS = ("socket.", "ssl.", "asyncio.", "concurrent.", "subprocess.", "multiprocessing.",
+                    *RAISES_BUILTINS_PREFIXES)
 
 
 class BuiltinExceptionForLibrary(Rule):
@@ -112,17 +114,17 @@ class BuiltinExceptionForLibrary(Rule):
         if any(name.startswith(_RAISES_BUILTINS) for name in other_qualified_calls(ctx.resolver, node.body, visit.scope)):
             return
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        root = library.value
+        owner = record(library)
         for handler in node.handlers:
             classes = exceptions.caught(handler, visit.scope)
-            if any(c.canonical and c.canonical.startswith(root + ".") for c in classes):
+            if any(c.canonical and c.canonical.partition(".")[0] in owner.roots for c in classes):
                 continue  # it also catches the library's own classes
             for klass in classes:
                 if klass.node is None or klass.canonical not in _BUILTINS:
                     continue
                 replacement = LIBRARY_REPLACEMENT[library][klass.canonical]
                 ctx.report(type(self), handler, fix=_qualify_fix(klass.node, replacement, ctx),
-                           library=library.value, builtin=_BUILTINS[klass.canonical], instead=replacement)
+                           library=library, builtin=_BUILTINS[klass.canonical], instead=replacement)
 
 
 def _qualify_fix(node: cst.BaseExpression, replacement: str, ctx: RuleContext) -> FixBuilder:

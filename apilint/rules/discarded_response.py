@@ -8,7 +8,7 @@ from apilint.engine.findings import Applicability, FixAvailability
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.responses import (
-    RAISE_FOR_STATUS_LIBRARIES,
+    CHAINABLE_RAISE_FOR_STATUS_LIBRARIES,
     STATE_CHANGING_METHODS,
 )
 from apilint.rules.base import Rule, RuleContext, make_fix
@@ -85,7 +85,7 @@ class DiscardedResponse(Rule):
             return
         value = node.value
         fix = None
-        if http.library in RAISE_FOR_STATUS_LIBRARIES:
+        if http.library in CHAINABLE_RAISE_FOR_STATUS_LIBRARIES:
             if isinstance(value, cst.Await):
                 fix = lambda loc: make_fix(DiscardedResponse, [
                     (loc.start(value), loc.start(value), "("),

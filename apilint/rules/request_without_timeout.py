@@ -8,13 +8,10 @@ from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import Library
+from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
 from apilint.rules.base import Rule, RuleContext
 from apilint.rules.edits import add_keyword_fix
 from apilint.semantic.names import has_star_args, keyword_arg, positional_count
-
-# httpx and aiohttp always apply a default timeout.
-_DEFAULT_TIMEOUT_LIBRARIES = frozenset({Library.HTTPX.value, Library.AIOHTTP.value})
 
 
 class RequestWithoutTimeout(Rule):
@@ -92,8 +89,8 @@ class RequestWithoutTimeout(Rule):
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        # Only httpx/aiohttp imported: every call has a default timeout (extra clients aside).
-        libraries = facts.http_modules - _DEFAULT_TIMEOUT_LIBRARIES
+        # Only libraries with default timeouts imported (httpx, aiohttp): nothing to report (extra clients aside).
+        libraries = facts.http_modules - DEFAULT_TIMEOUT_ROOTS
         return bool(libraries) and facts.untimed_http_call
 
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:

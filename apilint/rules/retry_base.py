@@ -8,12 +8,13 @@ import libcst as cst
 
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
+from apilint.knowledge.retries import HTTP_RETRY_ROOTS
 from apilint.rules.base import Rule, RuleContext
 from apilint.semantic.retry_config import config_facts
 from apilint.semantic.retry_facts import RetryFacts
 from apilint.semantic.retry_loops import loop_facts
 
-_RETRY_LIBRARIES = frozenset({"tenacity", "backoff", "urllib3", "requests", "httpx"})
+_RETRY_LIBRARIES = frozenset({"tenacity", "backoff"}) | HTTP_RETRY_ROOTS
 _CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_exception", "on_predicate",
                            "HTTPAdapter", "HTTPTransport", "AsyncHTTPTransport"})
 

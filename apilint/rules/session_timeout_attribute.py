@@ -6,7 +6,6 @@ import libcst as cst
 
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import Library
 from apilint.rules.base import Rule, RuleContext
 
 
@@ -55,7 +54,7 @@ class SessionTimeoutAttribute(Rule):
 
     code = "API103"
     name = "session-timeout-attribute"
-    message = "requests ignores {target}.timeout: the session's calls still have no timeout"
+    message = "{library} ignores {target}.timeout: the session's calls still have no timeout"
     node_types = (cst.Assign, cst.AnnAssign)
     cross_function_words = frozenset({"timeout"})  # `x.timeout` read back by other functions
 
@@ -78,9 +77,9 @@ class SessionTimeoutAttribute(Rule):
             if not (isinstance(target, cst.Attribute) and target.attr.value == "timeout"):
                 continue
             client = ctx.resolver.client_of(target.value, visit.scope, visit.order)
-            if client is None or client.kind.library is not Library.REQUESTS or client.injects_timeout:
+            if client is None or not client.kind.timeout_attribute_ignored or client.injects_timeout:
                 continue
             if ctx.resolver.attribute_read_elsewhere(target, visit.scope):
                 continue  # the code reads it back (`timeout=self.timeout`): not ignored
             receiver = cst.Module([]).code_for_node(target.value)
-            ctx.report(type(self), target, target=receiver)
+            ctx.report(type(self), target, target=receiver, library=client.kind.library)

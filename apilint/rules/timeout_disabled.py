@@ -8,11 +8,7 @@ from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import (
-    CLIENT_CONSTRUCTORS,
-    TIMEOUT_CONSTRUCTORS,
-    Library,
-)
+from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, TIMEOUT_OBJECTS, record
 from apilint.rules.base import Rule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
 
@@ -85,8 +81,8 @@ class TimeoutDisabled(Rule):
         value = self.settings.timeout_literal()
         resolver = ctx.resolver
         qualified = resolver.qualified_name(call.func, visit.scope)
-        if qualified in TIMEOUT_CONSTRUCTORS:
-            self._check_timeout_object(call, qualified, TIMEOUT_CONSTRUCTORS[qualified], value, ctx)
+        if qualified in TIMEOUT_OBJECTS:
+            self._check_timeout_object(call, qualified, value, ctx)
             return
         arg = keyword_arg(call, "timeout")
         if arg is None:
@@ -96,7 +92,7 @@ class TimeoutDisabled(Rule):
             target, library = f"{http.display}()", http.library
         elif qualified in CLIENT_CONSTRUCTORS or (qualified is None and resolver.client_of(call, visit.scope)):
             client = resolver.client_of(call, visit.scope)
-            if client is None or client.kind.library is Library.AIOHTTP:
+            if client is None or client.kind.constructor_none_keeps_default:
                 # aiohttp.ClientSession(timeout=None) falls back to aiohttp's default
                 # timeout (aiohttp/client.py, 3.x): nothing is disabled.
                 return
@@ -104,18 +100,21 @@ class TimeoutDisabled(Rule):
         else:
             return
         if is_none(arg.value):
+            if http is not None and http.none_keeps_default:
+                return  # niquests: `timeout=None` means its default timeout
             none = arg.value
             ctx.report(type(self), arg, fix=lambda loc: _replace(none, value, loc),
                        what="timeout=None", target=target)
-        elif library is Library.REQUESTS and isinstance(arg.value, cst.Tuple):
+        elif record(library).timeout_tuple and isinstance(arg.value, cst.Tuple):
             elements = arg.value.elements
             if len(elements) == 2 and is_none(elements[1].value):
                 read = elements[1].value
                 ctx.report(type(self), arg, fix=lambda loc: _replace(read, value, loc),
                            what="a read timeout of None", target=target)
 
-    def _check_timeout_object(self, call: cst.Call, qualified: str, bounds: tuple[str, ...], value: str,
-                              ctx: RuleContext) -> None:
+    def _check_timeout_object(self, call: cst.Call, qualified: str, value: str, ctx: RuleContext) -> None:
+        timeout_object = TIMEOUT_OBJECTS[qualified]
+        bounds = timeout_object.bounds
         given: list[cst.BaseExpression] = []
         positional = [a for a in call.args if a.keyword is None and a.star == ""]
         if any(a.star for a in call.args):
@@ -128,8 +127,7 @@ class TimeoutDisabled(Rule):
                 given.append(arg.value)
         if any(not is_none(v) for v in given):
             return  # something is bounded
-        library = qualified.split(".", 1)[0]
-        if not given and library != "aiohttp":
+        if not given and not timeout_object.empty_is_unbounded:
             return  # httpx.Timeout() is an error; urllib3.Timeout() keeps its defaults
         display = qualified.rsplit(".", 1)[1]
         first_none = given[0] if given else None

@@ -8,10 +8,7 @@ from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import Library
-from apilint.knowledge.responses import BODY_ATTRIBUTES
-
-_RAISING = frozenset({Library.REQUESTS, Library.HTTPX, Library.AIOHTTP})
+from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRARIES
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
 from apilint.semantic.responses import UseKind, checked_before, follow, response_call
@@ -106,13 +103,13 @@ class UncheckedResponse(Rule):
         if raises_for_status(resolver, flow.http, visit.scope):
             return
         attribute = first_body.attribute
-        # urllib3 responses have no raise_for_status(): report without a fix.
-        fix = _fix_builder(node, flow.name, attribute, ctx) if flow.http.library in _RAISING else None
+        # A response without raise_for_status() (urllib3's): report without a fix.
+        fix = _fix_builder(node, flow.name, attribute, ctx) if flow.http.library in RAISE_FOR_STATUS_LIBRARIES else None
         ctx.report(type(self), attribute.attr, fix=fix, what=f"{flow.name}.{attribute.attr.value}")
 
     def _check_chained(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:
         http = response_call(ctx.resolver, node.value, visit.scope)
-        if http is None or node.attr.value not in BODY_ATTRIBUTES[http.library]:
+        if http is None or node.attr.value not in BODY_ATTRIBUTES.get(http.library, ()):
             return
         if raises_for_status(ctx.resolver, http, visit.scope):
             return

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from apilint.knowledge.exceptions import BASE_EXCEPTION, EXCEPTION, Hierarchy
-from apilint.knowledge.http_clients import Library
+from apilint.knowledge.library_record import Library
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import BindingKind, ClassScope, Scope
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from apilint.knowledge.http_clients import Library
 from apilint.semantic.names import keyword_arg
 from apilint.semantic.resolve import HttpCall, Resolver
 from apilint.semantic.scope import ClassScope, FunctionScope, Scope
-
-_REQUEST_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", "delete", "head", "options"})
 
 
 def raises_for_status(resolver: Resolver, http: HttpCall, scope: Scope) -> bool:
@@ -27,14 +24,14 @@ def raises_for_status(resolver: Resolver, http: HttpCall, scope: Scope) -> bool:
         return False
     constructor = client.constructor
     if constructor is not None:
-        if client.kind.library is Library.AIOHTTP:
-            flag = keyword_arg(constructor, "raise_for_status")
+        if client.kind.raise_for_status_keyword is not None:
+            flag = keyword_arg(constructor, client.kind.raise_for_status_keyword)
             if flag is not None and not (isinstance(flag.value, cst.Name) and flag.value.value in ("False", "None")):
                 return True
         event_hooks = keyword_arg(constructor, "event_hooks") or keyword_arg(constructor, "hooks")
         if event_hooks is not None and _raising(resolver, event_hooks.value, scope):
             return True
-    if client.subclass is not None and _subclass_raises(resolver, client.subclass):
+    if client.subclass is not None and _subclass_raises(resolver, client.subclass, client.kind.methods):
         return True
     receiver = http.call.func.value if isinstance(http.call.func, cst.Attribute) else None
     if receiver is None:
@@ -46,9 +43,9 @@ def raises_for_status(resolver: Resolver, http: HttpCall, scope: Scope) -> bool:
     )
 
 
-def _subclass_raises(resolver: Resolver, cls: ClassScope) -> bool:
+def _subclass_raises(resolver: Resolver, cls: ClassScope, request_methods: frozenset[str]) -> bool:
     for klass in resolver.class_chain(cls):
-        if any(m.mentions_raise_for_status for name, m in klass.methods.items() if name in _REQUEST_METHODS):
+        if any(m.mentions_raise_for_status for name, m in klass.methods.items() if name in request_methods):
             return True
         for reg in resolver.model.hooks:
             owner = reg.scope.owner if isinstance(reg.scope, FunctionScope) else None

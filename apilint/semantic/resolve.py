@@ -54,7 +54,10 @@ class ClientRef:
     injects_timeout: bool = False
     constructor_name: str | None = None  # the qualified constructor, when a library's own
 
-    def has_default_timeout(self) -> bool:
+    def has_default_timeout(self, method: str | None = None) -> bool:
+        """Does a request of this client (by `method`, when given) get a timeout when it passes none?"""
+        if method is not None and method in self.kind.untimed_methods:
+            return self.injects_timeout  # `niquests.Session.send`: no default of the library's
         if self.kind.default_timeout or self.injects_timeout:
             return True
         if self.constructor is not None:
@@ -83,6 +86,8 @@ class HttpCall:
     function: RequestFunction | None
     default_timeout: bool
     positional_timeout: int | None
+    # `timeout=None` falls back to the library default instead of disabling it (niquests).
+    none_keeps_default: bool = False
 
 
 class Resolver(ProjectNames, ReceiverTracking):
@@ -402,7 +407,7 @@ class Resolver(ProjectNames, ReceiverTracking):
                 return None  # (in a project, `client.SESSION.get` may be a method of an imported client)
         if qualified is not None and function is not None:
             return HttpCall(call, function.library, qualified.rsplit(".", 1)[1], qualified, None, function,
-                            function.default_timeout, function.positional_timeout)
+                            function.default_timeout, function.positional_timeout, function.none_keeps_default)
         func = call.func
         if isinstance(func, cst.Name):
             # `send = self.session.post` … `send(url)`: a bound method held in a local.
@@ -425,10 +430,10 @@ class Resolver(ProjectNames, ReceiverTracking):
         client = self.client_of(receiver, scope, order)
         if client is None or method not in client.kind.methods:
             return None
-        default = client.has_default_timeout() or self.receiver_has_injected_timeout(receiver, scope)
+        default = client.has_default_timeout(method) or self.receiver_has_injected_timeout(receiver, scope)
         display = _short(dotted_name(receiver) or client.kind.name) + "." + method
         return HttpCall(call, client.kind.library, method, display, client, None, default,
-                        dict(client.kind.positional_timeout).get(method))
+                        dict(client.kind.positional_timeout).get(method), _none_keeps_default(client.kind, method))
 
     def _either_call(self, call: cst.Call, method: str, sides: list[cst.BaseExpression], scope: Scope,
                      order: int | None) -> HttpCall | None:
@@ -449,14 +454,19 @@ class Resolver(ProjectNames, ReceiverTracking):
         libraries = {f.library for f in functions} | ({client.kind.library} if client is not None else set())
         if len(libraries) != 1:
             return None
-        default = any(f.default_timeout for f in functions) or (client is not None and client.has_default_timeout())
+        default = any(f.default_timeout for f in functions) or (client is not None and client.has_default_timeout(method))
         if client is not None:
             display = client.kind.name + "." + method
+            keeps = _none_keeps_default(client.kind, method) and all(f.none_keeps_default for f in functions)
             return HttpCall(call, client.kind.library, method, display, client, None, default,
-                            dict(client.kind.positional_timeout).get(method))
+                            dict(client.kind.positional_timeout).get(method), keeps)
         function = functions[0]
         return HttpCall(call, function.library, method, function.name, None, function, default,
-                        function.positional_timeout)
+                        function.positional_timeout, all(f.none_keeps_default for f in functions))
+
+
+def _none_keeps_default(kind: ClientKind, method: str) -> bool:
+    return kind.call_none_keeps_default and method not in kind.untimed_methods
 
 
 def _either_sides(expr: cst.BaseExpression) -> list[cst.BaseExpression]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
-from apilint.knowledge.exceptions import hierarchy
+from apilint.knowledge.exceptions import READ_TIMEOUT_CLASSES, hierarchy
 from apilint.knowledge.responses import STATUS_ATTRIBUTES
 from apilint.knowledge.retries import (
     NON_IDEMPOTENT_METHODS,
@@ -42,7 +42,7 @@ from apilint.semantic.retry_waits import (
 from apilint.semantic.scope import BindingKind, FunctionScope, Scope
 
 _CODE = cst.Module([])
-_READ_TIMEOUTS = ("requests.exceptions.ReadTimeout", "httpx.ReadTimeout")
+_READ_TIMEOUTS = tuple(sorted(READ_TIMEOUT_CLASSES))  # per library: its record's `exceptions.read_timeout`
 _STATUS_VIEW = {  # response attribute -> the same test on the status `s`
     "status_code": "s", "status": "s", "ok": "(s < 400)", "is_success": "(200 <= s < 300)",
     "is_error": "(s >= 400)", "is_client_error": "(400 <= s < 500)", "is_server_error": "(s >= 500)",

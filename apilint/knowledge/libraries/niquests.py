@@ -1,0 +1,68 @@
+"""niquests: the drop-in replacement for requests, with default timeouts.
+
+Read from niquests 3.21.2: `_constant.py` (READ_DEFAULT_TIMEOUT = 30 for GET/HEAD/OPTIONS,
+WRITE_DEFAULT_TIMEOUT = 120 for the others), `api.py`/`async_api.py` (every function defaults
+`timeout` to one of them), `sessions.py`/`async_session.py` (`Session(timeout=None)`;
+`request()` sends `timeout or self.timeout` and replaces a remaining None with the default, so
+`timeout=None` never disables it; `send()` has no default: adapters.py turns None into
+`TimeoutSauce(connect=None, read=None)`; `self.timeout` is a real attribute), `exceptions.py`.
+Its Retry and Timeout classes come from urllib3-future (not read): unknown, so not recorded.
+"""
+
+from __future__ import annotations
+
+from apilint.knowledge.library_record import (
+    VERB_METHODS,
+    ClientKind,
+    ExceptionFacts,
+    HttpLibrary,
+    ResponseFacts,
+    functions,
+)
+from apilint.knowledge.libraries.requests import LIBRARY as REQUESTS
+
+NAME = "niquests"
+_METHODS = VERB_METHODS | {"query"}
+_ASYNC_ALIASES = frozenset(f"a{name}" for name in _METHODS)  # `from .async_api import get as aget`
+SESSION = ClientKind(
+    name="niquests.Session",
+    library=NAME,
+    methods=_METHODS | {"send"},
+    default_timeout=True,
+    # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...), as requests.
+    positional_timeout=(("request", 8),),
+    constructors=("niquests.Session", "niquests.sessions.Session",
+                  "niquests.AsyncSession", "niquests.async_session.AsyncSession"),
+    untimed_methods=frozenset({"send"}),
+    constructor_none_keeps_default=True,
+    call_none_keeps_default=True,
+)
+
+LIBRARY = HttpLibrary(
+    name=NAME,
+    version="niquests 3.21.2 (_constant.py, api.py, async_api.py, sessions.py, async_session.py, adapters.py, "
+            "models.py, exceptions.py)",
+    modules=("niquests",),
+    request_functions=(
+        *functions(NAME, ("niquests", "niquests.api", "niquests.async_api"), _METHODS, default_timeout=True,
+                   none_keeps_default=True),
+        *functions(NAME, ("niquests",), _ASYNC_ALIASES, default_timeout=True, none_keeps_default=True),
+    ),
+    clients=(SESSION,),
+    # models.py: Response/AsyncResponse offer requests' accessors and raise_for_status().
+    response=REQUESTS.response,
+    exceptions=ExceptionFacts(
+        modules=("niquests", "niquests.exceptions"),
+        base="niquests.exceptions.RequestException",
+        base_import="niquests",
+        builtin_replacements=(
+            ("builtins.ConnectionError", "niquests.exceptions.ConnectionError"),
+            ("builtins.TimeoutError", "niquests.exceptions.Timeout"),
+        ),
+        status_error="niquests.exceptions.HTTPError",
+        read_timeout="niquests.exceptions.ReadTimeout",
+    ),
+    # adapters.py accepts (connect, read) and (connect, read, total); a None read part is unbounded.
+    timeout_tuple=True,
+    behaves_like="requests",
+)
