@@ -31,6 +31,7 @@ from apilint.knowledge.http_clients import (
 from apilint.project.index import ClientFact
 from apilint.semantic.project_names import ProjectNames
 from apilint.semantic.names import dotted_name, is_none, keyword_arg, positional_count, string_value
+from apilint.semantic.reaching import ReachingBindings
 from apilint.semantic.receivers import TIMEOUT_METHODS, ReceiverTracking
 from apilint.semantic.scope import (
     Binding,
@@ -102,6 +103,7 @@ class Resolver(ProjectNames, ReceiverTracking):
         self._class_cache: dict[int, ClientRef | None] = {}
         self._in_progress: set[int] = set()
         self._subclasses: dict[int, list[ClassScope]] | None = None
+        self._reaching: ReachingBindings | None = None
 
     # -- names ----------------------------------------------------------------
     def lookup(self, name: str, scope: Scope, order: int | None) -> list[Binding]:
@@ -113,13 +115,17 @@ class Resolver(ProjectNames, ReceiverTracking):
                 bindings = current.bindings.get(name)
                 if bindings:
                     if first and order is not None and current.kind == "function":
-                        earlier = [b for b in bindings if b.order < order]
-                        # The latest assignment before the use wins; in a loop, any may.
-                        return earlier[-1:] if earlier else bindings
+                        # Every assignment that may reach the use (both branches of an `if`, …).
+                        return self._reaching_bindings().reaching(bindings, order)
                     return bindings
             first = False
             current = current.parent
         return []
+
+    def _reaching_bindings(self) -> ReachingBindings:
+        if self._reaching is None:
+            self._reaching = ReachingBindings(self.order_of, self.parent_of)
+        return self._reaching
 
     def qualified_name(self, expr: cst.BaseExpression, scope: Scope, order: int | None = None) -> str | None:
         """`requests.Session` for `rq.Session` after `import requests as rq`; None if not imported."""
