@@ -275,3 +275,51 @@ def test_diff_applies_with_git_for_a_file_without_final_newline(project: Path) -
     assert (project / "top.py").read_text() == FIXED.rstrip("\n")
     assert (project / "pkg" / "nested.py").read_text() == "import requests\n\x0c\nrequests.get(u, timeout=10)"
     assert (project / "pkg" / "crlf.py").read_bytes() == FIXED.replace("\n", "\r\n").encode()
+
+
+# -- 11. SIGTERM stops the run and its workers ------------------------------------------
+
+def _processes_mentioning(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def _fixed_files(directory: Path) -> set[str]:
+    return {p.name for p in directory.iterdir() if "timeout=10" in p.read_text()}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc") or sys.platform != "linux", reason="reads /proc")
+def test_sigterm_stops_the_workers_and_nothing_is_written_after(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    marker = f"h2sigterm{os.getpid()}"
+    work = tmp_path / marker
+    work.mkdir()
+    # Enough work that the run is still busy when it is stopped: 240 files, 40 calls each.
+    body = "import requests\n\n" + "".join(f"\ndef f{i}(url):\n    return requests.get(url)\n" for i in range(40))
+    for index in range(240):
+        (work / f"m{index:03}.py").write_text(body)
+    process = subprocess.Popen([sys.executable, "-m", "apilint", "--fix", "--jobs", "2", "--no-cache", str(work)],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not _fixed_files(work) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be stopped: give it more work"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143 and b"interrupted" in stderr and b"Traceback" not in stderr
+    after_exit = _fixed_files(work)
+    time.sleep(2)
+    assert _fixed_files(work) == after_exit, "files were still being fixed after the run stopped"
+    assert len(after_exit) < 240
+    assert _processes_mentioning(marker) == []
+    assert not [p for p in work.iterdir() if p.name.endswith(".apilint-tmp")]

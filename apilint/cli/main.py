@@ -24,6 +24,7 @@ from apilint.cli.output import (
 )
 from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
+from apilint.cli.workers import Terminated, handle_sigterm
 from apilint.settings import (
     MAX_SECONDS,
     ConfigError,
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.fix = args.fix or args.fix_only
+    handle_sigterm()  # `kill` stops the run (and its workers) as Ctrl-C does
     # `apilint --fix -` is an editor's filter: its stdout replaces the buffer. Whatever goes wrong
     # (bad config, unparsable input, an interrupt, a crash) the input bytes come back unchanged.
     args.filter_input = sys.stdin.buffer.read() if args.fix and not args.diff and _names_stdin(args.paths) else None
@@ -103,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"apilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("apilint: interrupted", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except BrokenPipeError:
         # The reader went away (`apilint | head`): stop quietly, as other CLI tools do.
         args.echoed = True

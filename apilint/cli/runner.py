@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from apilint.cli.patch import unified_diff
+from apilint.cli.workers import parent_alive, start_worker, stop_pool
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.noqa import NoqaIndex
 from apilint.engine.notebook import Notebook, is_notebook, read_notebook
@@ -162,6 +163,8 @@ def _run_job(job: Job) -> FileResult:
             result.errors.append(f"{job.display}: the fixed text cannot be encoded as {source.encoding}")
     else:
         try:
+            if not parent_alive():
+                raise WriteRefused("the run was stopped; not changed")
             write_source(job.path, SourceText(outcome.text, source.encoding), expected=data, within=job.write_within)
         except (OSError, WriteRefused) as exc:
             reason = str(exc) if isinstance(exc, WriteRefused) else f"cannot write fixes: {exc.strerror or exc}"
@@ -214,13 +217,18 @@ def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None,
     placed: list[FileResult | None] = [None] * len(jobs)
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
+        try:
             for batch, batch_results in zip(batches, pool.map(
                     partial(_run_batch, work), [[jobs[i] for i in b] for b in batches])):
                 for index, result in zip(batch, batch_results):
                     placed[index] = result
                 done += len(batch)
                 report(done)
+        except BaseException:
+            stop_pool(pool)  # an interrupt (or a dead worker): no worker goes on fixing files
+            raise
+        pool.shutdown()
         return [r for r in placed if r is not None]
     except BrokenProcessPool:
         # A worker died (killed, out of memory): redo the files one by one, in isolation,
@@ -264,13 +272,24 @@ def _size(job: Job) -> int:
 
 
 def _run_batch(work: Worker, jobs: list[Job]) -> list[FileResult]:
-    return [work(job) for job in jobs]
+    results = []
+    for job in jobs:
+        if not parent_alive():
+            os._exit(1)  # the run is over: nobody reads these results, and no file may change now
+        results.append(work(job))
+    return results
 
 
 def _isolated(job: Job, work: Worker) -> FileResult:
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        pool = ProcessPoolExecutor(max_workers=1, initializer=start_worker, initargs=(os.getpid(),))
+        try:
             return pool.submit(work, job).result()
+        except BaseException:
+            stop_pool(pool)
+            raise
+        finally:
+            pool.shutdown()
     except BrokenProcessPool:
         result = FileResult(job.display)
         result.findings.append(cannot_analyse("the worker process analysing this file died"))

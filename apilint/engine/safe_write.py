@@ -14,9 +14,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
@@ -42,8 +45,24 @@ def replace_bytes(path: Path, data: bytes, *, expected: bytes | None = None, wit
         raise WriteRefused("the file is read-only; not changed")
     if expected is not None and not _holds(target, expected):
         raise WriteRefused("the file changed on disk while it was being fixed; not changed (run again)")
-    if status.st_nlink > 1 or not _replace_atomically(target, data, status):
-        _write_in_place(target, data)
+    with signals_deferred():  # an interrupt lands between files, never inside a write
+        if status.st_nlink > 1 or not _replace_atomically(target, data, status):
+            _write_in_place(target, data)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (POSIX, main thread; otherwise a no-op), so a
+    stopped run never leaves half a file or a temporary file behind."""
+    usable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _is_within(path: str, root: str) -> bool:
