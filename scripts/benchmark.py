@@ -3,7 +3,7 @@
 
     python3 scripts/benchmark.py [--corpus DIR] [--rounds 3] [--skip-flake8] [--scale]
 
-Builds the corpus (../shared/corpus/build.sh) if needed and two virtualenvs
+Builds the corpus (scripts/corpus/build.sh) if needed and two virtualenvs
 (flake8 alone; flake8 + apilint + ruff + bandit), then runs, alternating each
 round so machine drift cancels: apilint cold (--no-cache), apilint warm
 (cache populated, nothing changed), ruff (S113, BLE001), bandit (-t B113),
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = ROOT / "scripts" / "corpus"
 WORK = Path(os.environ.get("APILINT_BENCH_DIR", "/tmp/apilint-bench"))
 
 

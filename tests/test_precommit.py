@@ -85,3 +85,21 @@ def test_two_services_through_pre_commit(checkout: Path, tmp_path: Path,
     reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if ": API101" in line)
     assert reported == ["b/client0.py", "b/client1.py", "b/client2.py"]
     assert result.stdout.count("Found 3 errors") == 1
+
+
+def test_documented_local_clone_configuration(checkout: Path, repo: Path,
+                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The README's pre-commit configuration before a release: `repo:` a clone's path, `rev:` its commit."""
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    readme = (ROOT / "README.md").read_text()
+    assert "  - repo: /path/to/apilint" in readme and "    rev: <commit sha>" in readme
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {checkout}\n    rev: {sha}\n    hooks:\n      - id: apilint\n")
+    _git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "client.py:5:12: API101" in result.stdout
