@@ -19,6 +19,7 @@ from apilint import __version__
 from apilint.engine.engine import check_source, enabled_rules
 from apilint.project.build import view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
+from apilint.project.dependencies import with_project_facts
 from apilint.settings import (
     TARGET_VERSIONS,
     ConfigError,
@@ -72,6 +73,7 @@ class ApilintChecker:
             if configured is None:
                 return  # `exclude` in [tool.apilint] covers this file
             settings, ignores = configured
+            settings = with_project_facts(settings, self.filename)  # principle 4: versions the project supports
             rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
             # The file's project (built once per process): names from its other modules resolve as in the CLI.
             project = view_for(self.filename) if self.filename not in ("", "stdin", "-") else None

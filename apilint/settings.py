@@ -45,6 +45,9 @@ class Settings:
     max_delay: float = 60
     broad_except: str = "http"
     target_version: str = "py310"
+    # The lowest urllib3 major version the project supports (1 or 2); None: read from its declared
+    # dependencies (apilint/project/dependencies.py). Decides advice needing urllib3 2 (principle 4).
+    urllib3_version: int | None = None
     extra_clients: tuple[tuple[str, str], ...] = ()
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
@@ -149,6 +152,10 @@ def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None =
             values[attr] = _choice(origin, key, value, ("http", "all"))
         elif key == "target-version":
             values[attr] = _choice(origin, key, value, TARGET_VERSIONS)
+        elif key == "urllib3-version":
+            if isinstance(value, bool) or value not in (1, 2):
+                raise _fail(origin, key, f"expected 1 or 2 (the lowest urllib3 major version supported), got {value!r}")
+            values[attr] = int(value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise _fail(origin, key, f"expected a table of glob = [codes], got {value!r}")

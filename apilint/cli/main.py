@@ -24,6 +24,7 @@ from apilint.cli.output import (
 )
 from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
+from apilint.project.dependencies import with_project_facts  # principle 4: the versions the project supports
 from apilint.cli.workers import Terminated, handle_sigterm
 from apilint.settings import (
     MAX_SECONDS,
@@ -165,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
     if reading_stdin:
         display = args.stdin_filename or "-"
         path = Path(display)
-        job = Job(path, display, settings, start_config.per_file_ignores(path), mode, args.unsafe_fixes,
+        job = Job(path, display, with_project_facts(settings, args.stdin_filename), start_config.per_file_ignores(path), mode, args.unsafe_fixes,
                   stdin=args.filter_input if args.filter_input is not None else sys.stdin.buffer.read(), keep_text=keep_text, time_limit=args.file_timeout)
         results = run_jobs([job], 1)
     else:
@@ -181,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
         # A fix writes through a symlink only into what was checked or into the file's project.
         checked = tuple(os.path.realpath(p if p.is_dir() else p.parent) for p in paths)
         jobs = [
-            Job(f, str(f), config.settings, config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
+            Job(f, str(f), with_project_facts(config.settings, f), config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
                 time_limit=args.file_timeout, write_within=checked + (os.path.realpath(config.root),))
             for f, config in zip(files, configs)
         ]

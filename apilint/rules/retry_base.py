@@ -8,11 +8,12 @@ import libcst as cst
 
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.retries import HTTP_RETRY_ROOTS
+from apilint.knowledge.retries import HTTP_RETRY_ROOTS, RETRY_KEYWORDS, URLLIB3_RETRY_TOOL_METHODS
 from apilint.rules.base import Rule, RuleContext
 from apilint.semantic.retry_config import config_facts
 from apilint.semantic.retry_facts import RetryFacts
 from apilint.semantic.retry_loops import loop_facts
+from apilint.settings import Settings
 
 _RETRY_LIBRARIES = frozenset({"tenacity", "backoff"}) | HTTP_RETRY_ROOTS
 _CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_exception", "on_predicate",
@@ -21,27 +22,33 @@ _CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_ex
 
 class RetryRule(Rule):
     node_types: ClassVar[tuple[type[cst.CSTNode], ...]] = (cst.For, cst.While, cst.Call, cst.Decorator)
+    # A stored Retry is judged by its uses in other methods (`self._retry.parse_retry_after(...)`,
+    # `HTTPAdapter(max_retries=self._retry)`): keep the functions that may hold them.
+    cross_function_words = URLLIB3_RETRY_TOOL_METHODS | RETRY_KEYWORDS | {"DEFAULT"}
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
-        if facts.retry_loop and (facts.http_modules or "sleep" in facts.call_names):
-            return True  # a hand-written loop (a retry helper may import no HTTP library)
+        if facts.retry_loop:
+            return True  # a hand-written loop (a retry helper may import no HTTP library, nor sleep)
         return bool(facts.modules & _RETRY_LIBRARIES) and bool(facts.call_names & _CONFIG_NAMES or facts.modules & {"tenacity", "backoff"})
 
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         if facts.lines is None or facts.modules & {"tenacity", "backoff"}:
             return None  # a retry decorator reads the function it decorates
-        lines = facts.lines.retry_loops()
+        if facts.retry_loop:
+            return None  # a retry loop follows the module's helpers into their bodies (retry_waits.py)
         if facts.modules & _RETRY_LIBRARIES:
-            lines += facts.lines.calls_named(_CONFIG_NAMES)  # `Retry(...)`, `HTTPAdapter(max_retries=...)`
-        return lines
+            return facts.lines.calls_named(_CONFIG_NAMES)  # `Retry(...)`, `HTTPAdapter(max_retries=...)`
+        return []
 
     def trigger_imports(self) -> frozenset[str]:
         imports = super().trigger_imports()
         return imports | {"tenacity", "backoff"} if imports else imports
 
     def trigger_words(self) -> frozenset[str]:
-        return frozenset({"sleep"})  # a hand-written retry helper may import no HTTP library
+        # A hand-written retry helper may import no HTTP library: it retries a callable it is given
+        # in a loop with an `except` (API401 "no wait" needs no sleep at all).
+        return frozenset({"except"})
 
     def facts(self, visit: Visit, ctx: RuleContext) -> RetryFacts | None:
         key = ("retry", id(visit.node))
@@ -66,6 +73,13 @@ class RetryRule(Rule):
 
     def position(self, facts: RetryFacts) -> cst.CSTNode:
         return facts.node
+
+
+def supports_urllib3_2_only(facts: RetryFacts, settings: Settings) -> bool:
+    """Principle 4: may advice or a fix rely on urllib3 2 (`backoff_jitter`, `backoff_max`)? Only when
+    the project supports urllib3 >= 2 alone: its dependencies or the `urllib3-version` setting say
+    so, or the configuration already passes an argument only urllib3 2 accepts."""
+    return facts.uses_urllib3_2 or settings.urllib3_version == 2
 
 
 def describe(facts: RetryFacts) -> str:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.knowledge.retries import RETRYABLE_CLIENT_ERRORS
+from apilint.knowledge.retries import REGISTERED_CLIENT_ERRORS, RETRYABLE_CLIENT_ERRORS
 from apilint.rules.base import FixBuilder, RuleContext, make_fix
 from apilint.rules.retry_base import RetryRule, describe
 from apilint.semantic.retry_config import literal
@@ -86,7 +86,7 @@ def _drop_codes(literal_node: cst.BaseExpression) -> FixBuilder | None:
     values = [literal(el.value) if isinstance(el, cst.Element) else None for el in elements]
     if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
         return None
-    drop = [i for i, v in enumerate(values) if 400 <= v < 500 and v not in RETRYABLE_CLIENT_ERRORS]  # type: ignore[operator]
+    drop = [i for i, v in enumerate(values) if v in REGISTERED_CLIENT_ERRORS - RETRYABLE_CLIENT_ERRORS]
     keep = [i for i in range(len(elements)) if i not in drop]
     if not drop or not keep:
         return None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.rules.base import FixBuilder, RuleContext, make_fix
 from apilint.rules.edits import add_keyword_fix
-from apilint.rules.retry_base import RetryRule, describe
+from apilint.knowledge.retries import URLLIB3_BACKOFF_MAX, URLLIB3_DEFAULT_TOTAL
+from apilint.rules.retry_base import RetryRule, describe, supports_urllib3_2_only
+from apilint.semantic.names import keyword_arg
 from apilint.semantic.retry_config import literal
 from apilint.semantic.retry_facts import Backoff, RetryFacts
 
@@ -86,23 +90,66 @@ class RetryWithoutBackoff(RetryRule):
     options = ("backoff-factor",)
 
     def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
-        if facts.backoff not in (Backoff.NONE, Backoff.CONSTANT):
-            return
+        if facts.backoff not in (Backoff.NONE, Backoff.CONSTANT) or facts.at_most_one_retry:
+            return  # one retry at most: urllib3 never waits before the first, there is nothing to grow
         fix = self._fix(facts) if facts.kind == "urllib3" else None
         ctx.report(type(self), facts.node, fix=fix, what=describe(facts), wait=facts.backoff.value)
 
     def _fix(self, facts: RetryFacts) -> FixBuilder | None:
+        """`backoff_factor=…` and, where the project supports urllib3 >= 2 alone, what API402/API403
+        then ask for; without them, a factor small enough that no wait passes `max-delay`."""
         call, existing = facts.call, facts.backoff_factor_arg
-        value = str(self.settings.backoff_factor)
-        if call is None:
+        if call is None or (existing is not None and literal(existing.value) not in (0, 0.0)):
             return None
+        settings = self.settings
+        urllib3_2 = supports_urllib3_2_only(facts, settings)
+        factor = fitting_backoff_factor(settings.backoff_factor, facts.total, settings.max_delay,
+                                        capped=urllib3_2 or facts.capped, urllib3_2=urllib3_2)
+        if factor is None:
+            return None
+        added = []
+        if urllib3_2 and keyword_arg(call, "backoff_jitter") is None:
+            added.append(f"backoff_jitter={factor}")
+        if urllib3_2 and not facts.capped and _largest_wait(float(factor), facts.total) > settings.max_delay:
+            added.append(f"backoff_max={_number(settings.max_delay)}")
         if existing is not None:
-            if literal(existing.value) not in (0, 0.0):
-                return None
             node = existing.value
-            return lambda loc: make_fix(RetryWithoutBackoff, [(loc.start(node), loc.end(node), value)])
+
+            def replace(loc: Locator) -> Fix | None:
+                edits = [(loc.start(node), loc.end(node), factor)]
+                more = add_keyword_fix(RetryWithoutBackoff, call, ", ".join(added), loc) if added else None
+                if more is not None:
+                    edits += [(e.start, e.end, e.content) for e in more.edits]
+                return make_fix(RetryWithoutBackoff, edits)
+
+            return replace
+        keywords = ", ".join([f"backoff_factor={factor}", *added])
 
         def build(loc: Locator) -> Fix | None:
-            return add_keyword_fix(RetryWithoutBackoff, call, f"backoff_factor={value}", loc)
+            return add_keyword_fix(RetryWithoutBackoff, call, keywords, loc)
 
         return build
+
+
+def _largest_wait(factor: float, total: int | None) -> float:
+    """urllib3's last wait: `factor * 2 ** (retries - 1)` (unknown retries: its default, 10)."""
+    retries = total if total is not None else URLLIB3_DEFAULT_TOTAL
+    return float(factor * 2 ** min(max(retries - 1, 0), 64))
+
+
+def fitting_backoff_factor(configured: float, total: int | None, max_delay: float, *, capped: bool,
+                           urllib3_2: bool) -> str | None:
+    """The `backoff_factor` literal a fix adds: the configured one when no wait then passes
+    `max-delay` (urllib3 caps a wait at its DEFAULT_BACKOFF_MAX; a `backoff_max` caps it lower),
+    else the largest round value below the ceiling. None when no sensible value fits."""
+    ceiling = URLLIB3_BACKOFF_MAX[2 if urllib3_2 else 1]
+    if capped or total is None or min(ceiling, _largest_wait(configured, total)) <= max_delay:
+        return _number(configured)
+    fitting = max_delay / _largest_wait(1.0, total)
+    digits = max(0, -math.floor(math.log10(fitting)) + 1) if fitting > 0 else 0
+    rounded = math.floor(fitting * 10**digits) / 10**digits
+    return _number(rounded) if rounded >= 0.001 else None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

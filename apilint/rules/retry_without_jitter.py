@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apilint.engine.findings import FixAvailability
 from apilint.rules.base import RuleContext
-from apilint.rules.retry_base import RetryRule, describe
+from apilint.rules.retry_base import RetryRule, describe, supports_urllib3_2_only
 from apilint.semantic.retry_facts import Backoff, RetryFacts
 
 
@@ -72,5 +72,8 @@ class RetryWithoutJitter(RetryRule):
     fix_availability = FixAvailability.NONE
 
     def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
-        if facts.backoff is Backoff.GROWING and facts.jitter is False:
-            ctx.report(type(self), facts.node, what=describe(facts))
+        if facts.backoff is not Backoff.GROWING or facts.jitter is not False or facts.at_most_one_retry:
+            return
+        if facts.kind == "urllib3" and not supports_urllib3_2_only(facts, self.settings):
+            return  # `backoff_jitter` needs urllib3 2; the project may run on 1.26 (principle 4)
+        ctx.report(type(self), facts.node, what=describe(facts))

@@ -1,4 +1,4 @@
-"""Walking a loop body: its own statements and expressions, not those of nested loops or functions."""
+"""Walking a loop body: its own statements and expressions, not those of nested functions."""
 
 from __future__ import annotations
 
@@ -8,17 +8,24 @@ from typing import TypeVar
 import libcst as cst
 
 N = TypeVar("N", bound=cst.CSTNode)
+_LOOPS = (cst.For, cst.While)
+_DEFINITIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 class LoopWalker:
-    """Statements and expressions of a loop body, not entering nested loops, functions or classes."""
+    """Statements and expressions under `roots`, not entering nested functions, lambdas or classes
+    (their code runs later, if at all) and, unless `enter_loops`, not nested loops (whose
+    `continue`/`break` are their own). Code in a nested loop still runs on every round of this one:
+    waits are looked for with `enter_loops=True`."""
 
-    def __init__(self, body: cst.CSTNode) -> None:
+    def __init__(self, *roots: cst.CSTNode, enter_loops: bool = False) -> None:
         self.nodes: list[cst.CSTNode] = []
-        self._collect(body, top=True)
+        self._enter_loops = enter_loops
+        for root in roots:
+            self._collect(root, top=True)
 
     def _collect(self, node: cst.CSTNode, top: bool = False) -> None:
-        if not top and isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For, cst.While)):
+        if not top and (isinstance(node, _DEFINITIONS) or (not self._enter_loops and isinstance(node, _LOOPS))):
             return
         self.nodes.append(node)
         for child in node.children:
@@ -29,11 +36,30 @@ class LoopWalker:
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
+    """Every bare name in `node` (attribute names and keywords excluded: they are not variables)."""
     found: set[str] = set()
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, cst.Name):
             found.add(current.value)
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+            continue
+        elif isinstance(current, cst.Arg):
+            stack.append(current.value)
+            continue
         stack.extend(current.children)
     return found
+
+
+def callee_name(call: cst.Call) -> str:
+    """The last name of what is called: `sleep` for `time.sleep(...)` and `self._sleep(...)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def mentions_exit(block: cst.CSTNode) -> bool:
+    return any(isinstance(n, (cst.Return, cst.Raise, cst.Break)) for n in LoopWalker(block).nodes)

@@ -23,6 +23,7 @@ class RetryFacts:
     backoff: Backoff = Backoff.UNKNOWN
     jitter: bool | None = None  # None: cannot tell
     bounded: bool | None = None  # gives up after some attempts or time
+    at_most_one_retry: bool = False  # proven: one wait at most, nothing to grow
     capped: bool = False  # an explicit ceiling on one wait
     max_wait: float | None = None  # largest single wait, when it can be computed
     client_errors: frozenset[int] | None = None  # 4xx statuses retried (empty set: none)
@@ -32,6 +33,8 @@ class RetryFacts:
     # Fix data (library configurations only).
     call: cst.Call | None = None
     backoff_factor_arg: cst.Arg | None = None
+    total: int | None = None  # urllib3: the number of retries, when known
+    uses_urllib3_2: bool = False  # urllib3: passes an argument only urllib3 >= 2 accepts
     forcelist: cst.BaseExpression | None = None
     notes: dict[str, str] = field(default_factory=dict)
 

@@ -1,167 +1,475 @@
-"""The wait between attempts of a retry loop, and whether the loop is bounded."""
+"""The wait between attempts of a retry loop, how many attempts it makes, and whether it gives up.
+
+Everything is read from the syntax tree. A wait is a call to a sleep function on a path through the
+loop (nested loops included), or a helper of the module that sleeps (followed, with its parameters
+bound to the call's arguments). A wait that grows depends on the attempt counter or on a delay
+variable the loop updates; one computed by code that cannot be read is unknown (principle 1).
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
 from apilint.knowledge.retries import RANDOM_MODULES
-from apilint.semantic.evaluate import safe_eval
-from apilint.semantic.loop_walk import LoopWalker, names_in
+from apilint.semantic.loop_walk import LoopWalker, callee_name, mentions_exit, names_in
 from apilint.semantic.resolve import Resolver
-from apilint.semantic.retry_config import literal
 from apilint.semantic.retry_facts import Backoff, RetryFacts
-from apilint.semantic.scope import Scope
+from apilint.semantic.retry_helpers import MAX_DEPTH, helpers_called, is_sleep, reads_retry_after
+from apilint.semantic.retry_status import Evaluator, Unknown
+from apilint.semantic.scope import FunctionScope, Scope
 
-_CODE = cst.Module([])
+_GROWING_OPERATORS = (cst.Power, cst.Multiply, cst.LeftShift)
+_ARITHMETIC = frozenset({"min", "max", "float", "int", "abs", "round"})
+_CLOCKS = frozenset({"monotonic", "time", "perf_counter", "now", "utcnow", "monotonic_ns", "time_ns"})
+_TIME_WORDS = ("deadline", "timeout", "elapsed", "expire")
 
+
+@dataclass
+class Context:
+    """Where an expression is read: the loop's function, or a helper it calls."""
+
+    scope: Scope
+    assigned: Mapping[str, list[cst.BaseExpression]]  # names assigned in the loop / the helper
+    counters: set[str] = field(default_factory=set)  # loop counters (loop context only)
+    updated: set[str] = field(default_factory=set)  # names and `self.x` the loop grows from themselves
+    unsure: set[str] = field(default_factory=set)  # ... updates from themselves by an unknown step
+    params: Mapping[str, cst.BaseExpression] = field(default_factory=dict)  # helper parameter -> argument
+    caller: Context | None = None
+    depth: int = 0
+
+
+@dataclass
+class Reading:
+    """What the contributors of one wait expression show."""
+
+    grows: bool = False
+    jitter: bool = False
+    capped: bool = False
+    server: bool = False  # from Retry-After
+    unknown: bool = False
+    indexed: bool = False  # picked from a table by the counter: growth unknown
+
+
+# -- the loop's own names -----------------------------------------------------------
 
 def counters(loop: cst.For | cst.While, walker: LoopWalker) -> set[str]:
-    counters = set()
+    found = set()
     if isinstance(loop, cst.For):
-        counters |= names_in(loop.target)
+        found |= names_in(loop.target)
     for node in walker.of(cst.AugAssign):
         if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
-            counters.add(node.target.value)
-    return counters
-
-
-def loop_assignments(walker: LoopWalker) -> dict[str, list[cst.BaseExpression]]:
-    found: dict[str, list[cst.BaseExpression]] = {}
-    for node in walker.of(cst.Assign):
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                found.setdefault(target.target.value, []).append(node.value)
+            found.add(node.target.value)
     return found
 
 
-def expand(expr: cst.BaseExpression, assigned: Mapping[str, list[cst.BaseExpression]], depth: int = 0) -> str:
-    """The expression's source with names assigned in the loop replaced by their values."""
-    text = _CODE.code_for_node(expr)
-    if depth > 3:
-        return text
-    for name, values in assigned.items():
-        if re.search(rf"\b{re.escape(name)}\b", text) and len(values) == 1 and name not in names_in(values[0]):
-            text = re.sub(rf"\b{re.escape(name)}\b", "(" + expand(values[0], assigned, depth + 1) + ")", text)
-    return text
+def assignments(nodes: LoopWalker) -> dict[str, list[cst.BaseExpression]]:
+    """Name (or `self.x`) -> every value assigned to it in these nodes (augmented ones included)."""
+    found: dict[str, list[cst.BaseExpression]] = {}
+    for node in nodes.nodes:
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                key = _target_key(target.target)
+                if key is not None:
+                    found.setdefault(key, []).append(node.value)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and node.value is not None:
+            key = _target_key(node.target)
+            if key is not None:
+                found.setdefault(key, []).append(node.value)
+        elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+            found.setdefault(node.target.value, []).append(node.value)
+    return found
+
+
+def _target_key(target: cst.BaseExpression) -> str | None:
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return f"{target.value.value}.{target.attr.value}"
+    return None
+
+
+def updated_names(walker: LoopWalker, assigned: Mapping[str, list[cst.BaseExpression]],
+                  evaluator: Evaluator) -> tuple[set[str], set[str]]:
+    """Names the loop changes from their own value: (provably growing, growth unknown).
+
+    `delay *= 2`, `delay = min(delay * 2, 30)`, `n += 1` grow; `pause *= self.multiplier` may not
+    (the multiplier may be 1): unknown (principle 1)."""
+    growing: set[str] = set()
+    unsure: set[str] = set()
+    for node in walker.of(cst.AugAssign):
+        key = _target_key(node.target)
+        if key is not None:
+            grows = _grows_by(node.operator, node.value, evaluator)
+            if grows:
+                growing.add(key)
+            elif grows is None:
+                unsure.add(key)
+    for key, values in assigned.items():
+        for value in values:
+            if key not in _keys_in(value) or isinstance(value, cst.BaseExpression) and _is_aug_value(walker, value):
+                continue
+            steps = [_grows_by(op.operator, other, evaluator) for op, other in _self_steps(value, key)]
+            if any(steps):
+                growing.add(key)
+            else:
+                unsure.add(key)
+    return growing, unsure - growing
+
+
+def _is_aug_value(walker: LoopWalker, value: cst.BaseExpression) -> bool:
+    return any(node.value is value for node in walker.of(cst.AugAssign))
+
+
+def _self_steps(value: cst.BaseExpression, key: str) -> Iterator[tuple[cst.BinaryOperation, cst.BaseExpression]]:
+    """`delay * 2` in `min(delay * 2, 30)`: each operation applied to the name, with its other side."""
+    for node in LoopWalker(value).of(cst.BinaryOperation):
+        if key in _keys_in(node.left) and key not in _keys_in(node.right):
+            yield node, node.right
+        elif key in _keys_in(node.right) and key not in _keys_in(node.left) and not isinstance(
+                node.operator, (cst.Power, cst.LeftShift, cst.Subtract, cst.Divide, cst.FloorDivide)):
+            yield node, node.left
+
+
+def _grows_by(operator: cst.CSTNode, other: cst.BaseExpression, evaluator: Evaluator) -> bool | None:
+    try:
+        amount = evaluator.value(other)
+    except (Unknown, RecursionError):
+        return None
+    if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+        return None
+    if isinstance(operator, (cst.AddAssign, cst.Add, cst.LeftShiftAssign, cst.LeftShift)):
+        return amount > 0
+    if isinstance(operator, (cst.MultiplyAssign, cst.Multiply, cst.PowerAssign, cst.Power)):
+        return amount > 1
+    return False
+
+
+def _keys_in(node: cst.CSTNode) -> set[str]:
+    """Bare names and `self.x`-style attributes read in `node`."""
+    found = names_in(node)
+    for current in LoopWalker(node).of(cst.Attribute):
+        if isinstance(current.value, cst.Name):
+            found.add(f"{current.value.value}.{current.attr.value}")
+    return found
+
+
+# -- waits ----------------------------------------------------------------------------
+
+def wait(resolver: Resolver, facts: RetryFacts, loop: cst.For | cst.While, requests: Sequence[cst.Call],
+         scope: Scope, loop_counters: set[str], evaluator: Evaluator) -> list[cst.Call]:
+    """Set the loop's backoff and jitter; return the sleep calls made in the loop itself."""
+    walker = LoopWalker(loop.body, enter_loops=True)
+    assigned = assignments(walker)
+    growing, unsure = updated_names(walker, assigned, evaluator)
+    context = Context(scope, assigned, loop_counters, growing, unsure)
+    skip = _skipped(requests, walker)
+    sleeps: list[cst.Call] = []
+    readings: list[Reading] = []
+    unknown = False
+    for call in walker.of(cst.Call):
+        if id(call) in skip:
+            continue
+        if is_sleep(resolver, call, scope):
+            sleeps.append(call)
+            readings.append(_sleep_reading(resolver, call, context))
+            continue
+        helper_readings = _helper_waits(resolver, call, context)
+        if helper_readings is None:
+            unknown = True
+        else:
+            readings += helper_readings
+    _conclude(facts, readings, unknown)
+    return sleeps
+
+
+def _skipped(requests: Sequence[cst.Call], walker: LoopWalker) -> set[int]:
+    """Calls that are not waits: the requests and what they are given, what a sleep is given
+    (read as its argument), and calls in a `raise` (the loop is left)."""
+    skip: set[int] = set()
+    roots: list[cst.CSTNode] = [*requests, *walker.of(cst.Raise)]
+    for root in roots:
+        skip.update(id(n) for n in LoopWalker(root).of(cst.Call))
+    return skip
+
+
+def _conclude(facts: RetryFacts, readings: Sequence[Reading], unknown: bool) -> None:
+    if any(r.server for r in readings):
+        facts.backoff = Backoff.SERVER
+    elif unknown or any(r.unknown or r.indexed for r in readings):
+        facts.backoff = Backoff.UNKNOWN
+    elif any(r.grows for r in readings):
+        facts.backoff = Backoff.GROWING
+    elif readings:
+        facts.backoff = Backoff.CONSTANT
+    else:
+        facts.backoff = Backoff.NONE
+    facts.jitter = None if facts.backoff is Backoff.UNKNOWN else any(r.jitter for r in readings)
+    facts.capped = any(r.capped for r in readings)
+
+
+def _sleep_reading(resolver: Resolver, call: cst.Call, context: Context) -> Reading:
+    argument = sleep_argument(call)
+    reading = Reading()
+    if argument is None:
+        reading.unknown = True
+        return reading
+    _read(resolver, argument, context, reading, set())
+    return reading
 
 
 def sleep_argument(call: cst.Call) -> cst.BaseExpression | None:
     for arg in call.args:
+        if arg.star:
+            return None
         if arg.keyword is None or arg.keyword.value in ("secs", "seconds", "delay"):
             return arg.value
     return None
 
 
-def wait(resolver: Resolver, facts: RetryFacts, sleeps: Sequence[cst.Call], walker: LoopWalker,
-          counters: set[str], scope: Scope) -> None:
-    if not sleeps:
-        facts.backoff, facts.jitter = Backoff.NONE, False
+def _helper_waits(resolver: Resolver, call: cst.Call, context: Context) -> list[Reading] | None:
+    """The waits a call makes inside the module's helpers it runs; None when it runs unread code."""
+    helpers = helpers_called(resolver, call, context.scope)
+    if helpers is None or (helpers and context.depth >= MAX_DEPTH):
+        return None
+    readings: list[Reading] = []
+    for helper in helpers:
+        inner = _helper_context(helper, call, context)
+        body = helper.node.body if isinstance(helper.node, cst.FunctionDef) else helper.node
+        walker = LoopWalker(body, enter_loops=True)
+        skip = _skipped((), walker)
+        for inner_call in walker.of(cst.Call):
+            if id(inner_call) in skip:
+                continue
+            if is_sleep(resolver, inner_call, helper):
+                readings.append(_sleep_reading(resolver, inner_call, inner))
+                continue
+            nested = _helper_waits(resolver, inner_call, inner)
+            if nested is None:
+                return None
+            readings += nested
+    return readings
+
+
+def _helper_context(helper: FunctionScope, call: cst.Call, caller: Context) -> Context:
+    body = helper.node.body if isinstance(helper.node, cst.FunctionDef) else helper.node
+    return Context(helper, assignments(LoopWalker(body, enter_loops=True)), params=_bind(helper, call),
+                   caller=caller, depth=caller.depth + 1)
+
+
+def _bind(helper: FunctionScope, call: cst.Call) -> dict[str, cst.BaseExpression]:
+    """Parameter -> argument expression of `call` (skipping `self` of a method)."""
+    function = helper.node
+    if not isinstance(function, cst.FunctionDef):
+        return {}
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    if helper.self_name is not None and params and params[0] == helper.self_name:
+        params = params[1:]
+    bound: dict[str, cst.BaseExpression] = {}
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for name, arg in zip(params, positional):
+        bound[name] = arg.value
+    for arg in call.args:
+        if arg.keyword is not None:
+            bound[arg.keyword.value] = arg.value
+    return bound
+
+
+def _read(resolver: Resolver, node: cst.CSTNode, context: Context, reading: Reading, seen: set[tuple[int, str]]) -> None:
+    """Fold what `node` and the values it reads (loop/helper assignments, bound parameters) show."""
+    if reads_retry_after(node):
+        reading.server = True
+    for current in LoopWalker(node).nodes:
+        if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, _GROWING_OPERATORS):
+            reading.grows = reading.grows or bool(_keys_in(current) & (context.counters | context.updated))
+        if isinstance(current, cst.Subscript) and _keys_in(current.slice[0] if current.slice else current) & context.counters:
+            reading.indexed = True
+        if isinstance(current, cst.Call):
+            _read_call(resolver, current, context, reading, seen)
+    keys = _keys_in(node)
+    if keys & context.counters or keys & context.updated:
+        reading.grows = True
+    if keys & context.unsure:
+        reading.unknown = True
+    if any("jitter" in key.lower() for key in keys):
+        reading.jitter = True
+    for key in keys:
+        if (id(context), key) in seen:
+            continue
+        seen.add((id(context), key))
+        if key in context.assigned:
+            for value in context.assigned[key]:
+                _read(resolver, value, context, reading, seen)
+        elif key in context.params and context.caller is not None:
+            _read(resolver, context.params[key], context.caller, reading, seen)
+
+
+def _read_call(resolver: Resolver, call: cst.Call, context: Context, reading: Reading, seen: set[tuple[int, str]]) -> None:
+    name = callee_name(call)
+    qualified = resolver.qualified_name(call.func, context.scope) or ""
+    if qualified.startswith(RANDOM_MODULES) or "jitter" in name.lower():
+        reading.jitter = True
         return
-    assigned = loop_assignments(walker)
-    updated = {n.target.value for n in walker.of(cst.AugAssign) if isinstance(n.target, cst.Name)}
-    updated |= {name for name, values in assigned.items() if any(name in names_in(v) for v in values)}
-    kinds = []
-    for sleep in sleeps:
-        argument = sleep_argument(sleep)
-        if argument is None:
+    if name == "min" and isinstance(call.func, cst.Name):
+        reading.capped = True
+        return
+    if name in _ARITHMETIC and isinstance(call.func, cst.Name):
+        return
+    if context.depth >= MAX_DEPTH:
+        reading.unknown = True
+        return
+    helpers = helpers_called(resolver, call, context.scope)
+    if helpers is None:
+        reading.unknown = True
+        return
+    for helper in helpers:  # the value is what the helper returns
+        inner = _helper_context(helper, call, context)
+        returns = [r.value for r in LoopWalker(helper.node, enter_loops=True).of(cst.Return) if r.value is not None]
+        for value in returns:
+            _read(resolver, value, inner, reading, seen)
+
+
+# -- attempts and bounds ----------------------------------------------------------
+
+def attempts(resolver: Resolver, loop: cst.For | cst.While, walker: LoopWalker, scope: Scope,
+             evaluator: Evaluator) -> int | None:
+    """How many times the loop can run, when its header bounds it by a counter."""
+    if isinstance(loop, cst.For):
+        iterator = loop.iter
+        if isinstance(iterator, cst.Call) and isinstance(iterator.func, cst.Name) and iterator.func.value == "range":
+            try:
+                values = evaluator.value(iterator)
+            except Unknown:
+                return None
+            return len(values) if isinstance(values, tuple) else None
+        return None
+    return _while_attempts(resolver, loop, walker, scope, evaluator)
+
+
+def _while_attempts(resolver: Resolver, loop: cst.While, walker: LoopWalker, scope: Scope,
+                    evaluator: Evaluator) -> int | None:
+    """`n = 0` … `while … and n < K:` with `n += 1` once per round: K - 0 rounds at most."""
+    steps: dict[str, int] = {}
+    for node in walker.of(cst.AugAssign):
+        if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+            step = _literal_int(node.value)
+            if step == 1:
+                steps[node.target.value] = steps.get(node.target.value, 0) + 1
+    best: int | None = None
+    for comparison in _conjuncts(loop.test):
+        if not isinstance(comparison, cst.Comparison) or len(comparison.comparisons) != 1:
             continue
-        text = expand(argument, assigned)
-        lowered = text.lower()
-        sources = " ".join(_CODE.code_for_node(v) for name in names_in(argument) for v in assigned.get(name, []))
-        if "retry-after" in lowered or "retry_after" in lowered or "retry-after" in sources.lower():
-            kinds.append(Backoff.SERVER)
+        target = comparison.comparisons[0]
+        left, right, operator = comparison.left, target.comparator, target.operator
+        if isinstance(right, cst.Name) and right.value in steps and not isinstance(left, cst.Name):
+            left, right = right, left
+            operator = {cst.GreaterThan: cst.LessThan(), cst.GreaterThanEqual: cst.LessThanEqual()}.get(
+                type(operator), operator)
+        if not (isinstance(left, cst.Name) and steps.get(left.value) == 1):
             continue
+        if not isinstance(operator, (cst.LessThan, cst.LessThanEqual)):
+            continue
+        start = _initial_value(resolver, left.value, loop, scope)
         try:
-            expanded = cst.parse_expression(text)
-        except cst.ParserSyntaxError:
-            kinds.append(Backoff.UNKNOWN)
+            limit = evaluator.value(right)
+        except Unknown:
             continue
-        names = names_in(expanded)
-        grows_by_counter = bool(names & counters) and re.search(r"\*\*|\*|<<", text) is not None
-        if grows_by_counter or names & updated:
-            kinds.append(Backoff.GROWING)
-        elif opaque_call(expanded):
-            kinds.append(Backoff.UNKNOWN)
-        else:
-            kinds.append(Backoff.CONSTANT)
-        random_part = any(
-            isinstance(n, cst.Call) and (
-                (resolver.qualified_name(n.func, scope) or "").startswith(RANDOM_MODULES)
-                or "jitter" in _CODE.code_for_node(n.func).lower()
-            )
-            for n in LoopWalker(expanded).nodes
-        ) or "jitter" in lowered
-        facts.jitter = bool(facts.jitter) or random_part
-        facts.capped = facts.capped or bool(re.search(r"\bmin\(", text))
-    for kind in (Backoff.SERVER, Backoff.GROWING, Backoff.UNKNOWN, Backoff.CONSTANT):
-        if kind in kinds:
-            facts.backoff = kind
-            break
-    if facts.backoff is Backoff.UNKNOWN:
-        facts.jitter = None
+        if isinstance(start, int) and isinstance(limit, int) and not isinstance(limit, bool):
+            rounds = max(limit - start + (1 if isinstance(operator, cst.LessThanEqual) else 0), 0)
+            best = rounds if best is None else min(best, rounds)
+    return best
 
 
-def opaque_call(expr: cst.BaseExpression) -> bool:
-    """A call we cannot see into (`self._delay(n)`), other than arithmetic helpers."""
-    for node in LoopWalker(expr).nodes:
-        if isinstance(node, cst.Call):
-            name = _CODE.code_for_node(node.func)
-            if name not in ("min", "max", "float", "int", "abs", "round"):
-                return True
-    return False
+def _conjuncts(test: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        yield from _conjuncts(test.left)
+        yield from _conjuncts(test.right)
+    else:
+        yield test
 
 
-def attempts(loop: cst.For | cst.While) -> int | None:
-    if isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and _CODE.code_for_node(loop.iter.func) == "range":
-        values = [literal(a.value) for a in loop.iter.args]
-        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return len(range(*values))
+def _initial_value(resolver: Resolver, name: str, loop: cst.While, scope: Scope) -> int | None:
+    order = resolver.order_of.get(loop)
+    if order is None:
+        return None
+    before = [b for b in scope.bindings.get(name, []) if b.order < order]
+    if not before or before[-1].value is None:
+        return None
+    return _literal_int(before[-1].value)
+
+
+def _literal_int(node: cst.BaseExpression | None) -> int | None:
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
     return None
 
 
-def bounded(loop: cst.For | cst.While, walker: LoopWalker, counters: set[str],
-             handlers: Sequence[cst.ExceptHandler]) -> bool:
+def bounded(resolver: Resolver, loop: cst.For | cst.While, walker: LoopWalker, loop_counters: set[str],
+            scope: Scope) -> bool:
     if isinstance(loop, cst.For):
         iterator = loop.iter
-        return not (isinstance(iterator, cst.Call) and _CODE.code_for_node(iterator.func).endswith(("count", "repeat")))
-    test_names = names_in(loop.test)
-    if test_names & counters or mentions_time(loop.test):
+        if isinstance(iterator, cst.Call):
+            qualified = resolver.qualified_name(iterator.func, scope) or ""
+            return qualified not in ("itertools.count", "itertools.repeat", "itertools.cycle")
         return True
-    if literal(loop.test) not in (True, 1) and not test_names & counters:
-        pass  # a condition not tied to attempts or time: like `while True`
+    if names_in(loop.test) & loop_counters or mentions_time(loop.test):
+        return True
     for node in walker.of(cst.If):
-        names = names_in(node.test)
-        if (names & counters or mentions_time(node.test)) and mentions_exit(node.body):
+        if (names_in(node.test) & loop_counters or mentions_time(node.test)) and mentions_exit(node.body):
             return True
     return False
 
 
 def mentions_time(node: cst.CSTNode) -> bool:
-    text = _CODE.code_for_node(node)
-    return bool(re.search(r"\b(monotonic|time|perf_counter|now|utcnow)\(\)|deadline|timeout|elapsed", text))
+    """A clock read (`time.monotonic()`, `datetime.now()`) or a deadline / timeout / elapsed value."""
+    for current in LoopWalker(node).nodes:
+        if isinstance(current, cst.Call) and callee_name(current) in _CLOCKS:
+            return True
+        identifier = current.value if isinstance(current, cst.Name) else None
+        if identifier is not None and any(word in identifier.lower() for word in _TIME_WORDS):
+            return True
+    return False
 
 
-def mentions_exit(block: cst.CSTNode) -> bool:
-    return any(isinstance(n, (cst.Return, cst.Raise, cst.Break)) for n in LoopWalker(block).nodes)
-
-
-def largest_wait(sleeps: Sequence[cst.Call], walker: LoopWalker, counters: set[str], attempts: int | None) -> float | None:
-    if attempts is None or len(counters) != 1:
+def largest_wait(sleeps: Sequence[cst.Call], walker: LoopWalker, loop_counters: set[str], rounds: int | None,
+                 evaluator: Evaluator) -> float | None:
+    """The last wait of a counted loop, its sleep argument evaluated with the counter's last value."""
+    if rounds is None or len(loop_counters) != 1:
         return None
-    counter = next(iter(counters))
-    assigned = loop_assignments(walker)
+    counter = next(iter(loop_counters))
+    assigned = assignments(walker)
     largest = None
     for sleep in sleeps:
         argument = sleep_argument(sleep)
         if argument is None:
             continue
         try:
-            value = safe_eval(expand(argument, assigned), {counter: max(attempts - 1, 0)})
-        except ValueError:
+            value = _LoopValues(evaluator, assigned, {counter: max(rounds - 1, 0)}).value(argument)
+        except (Unknown, RecursionError):
             return None
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             largest = max(largest or 0.0, float(value))
     return largest
+
+
+class _LoopValues(Evaluator):
+    """Values with the counter fixed and names assigned once in the loop replaced by their value."""
+
+    def __init__(self, base: Evaluator, assigned: Mapping[str, list[cst.BaseExpression]], fixed: dict[str, Any]) -> None:
+        super().__init__({**base.constants, **fixed}, base.qualified, base.names)
+        self._assigned = assigned
+        self._fixed = fixed
+        self._depth = 0
+
+    def _name(self, name: str, status: int | None) -> Any:
+        values = self._assigned.get(name, [])
+        if name not in self._fixed and len(values) == 1 and self._depth < 4:
+            self._depth += 1
+            try:
+                return self.value(values[0], status)
+            finally:
+                self._depth -= 1
+        return super()._name(name, status)
