@@ -24,11 +24,11 @@ _TOKEN = re.compile(r"[A-Za-z_]\w*|\S")
 # libcst node type -> group; the ast node types of the same group.
 CST_GROUPS: dict[type[cst.CSTNode], str] = {
     cst.Call: "call", cst.Attribute: "attribute", cst.ExceptHandler: "handler", cst.ExceptStarHandler: "handler",
-    cst.For: "for", cst.While: "while", cst.Decorator: "decorator", cst.Arg: "keyword",
+    cst.For: "for", cst.While: "while", cst.Decorator: "decorator", cst.Arg: "keyword", cst.Param: "param",
 }
 _AST_GROUPS: dict[type[ast.AST], str] = {
     ast.Call: "call", ast.Attribute: "attribute", ast.ExceptHandler: "handler", ast.For: "for",
-    ast.AsyncFor: "for", ast.While: "while", ast.keyword: "keyword",
+    ast.AsyncFor: "for", ast.While: "while", ast.keyword: "keyword", ast.arg: "param",
 }
 
 Span = tuple[int, int, int, int]  # line, column (0-based), end line, end column
@@ -74,6 +74,8 @@ class AstPositions:
                     return None
                 line, column = outer[2], outer[3] - len(node.value)
                 return (line, column, outer[2], outer[3]) if self._token_at(line, column) == node.value else None
+            if isinstance(parent, cst.Param) and parent.default is node:
+                return self._default_span(parent, node)
             return None
         group = counts_in_group(node)
         index = self.index_of.get(node)
@@ -90,6 +92,26 @@ class AstPositions:
         if verify_start and self._token_at(line, column) != _first_token(node):
             return None
         return line, column, end_line, end_column
+
+    def _default_span(self, param: cst.Param, default: cst.Name) -> Span | None:
+        """A parameter's default name (`timeout=None`): the `=` after the parameter's ast span (name and
+        annotation; `*args` starts after its star), then the name, both on the same line."""
+        outer = self.span(param, verify_start=False)
+        if outer is None:
+            return None
+        line = outer[2]
+        offset = self._offset(line, outer[3])
+        end_of_line = self._starts[line] if line < len(self._starts) else len(self.text)
+        equals = self.text.find("=", offset, end_of_line)
+        if equals < 0 or self.text[offset:equals].strip():
+            return None
+        start = equals + 1
+        while start < end_of_line and self.text[start] in " \t":
+            start += 1
+        column = start - self._starts[line - 1]
+        if self._token_at(line, column) != default.value:
+            return None
+        return line, column, line, column + len(default.value)
 
     def _chars(self, line: int, byte_column: int) -> int:
         """ast columns count UTF-8 bytes; ours count characters."""

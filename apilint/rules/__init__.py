@@ -16,6 +16,7 @@ from apilint.rules.retry_without_backoff import RetryWithoutBackoff
 from apilint.rules.retry_without_cap import RetryWithoutCap
 from apilint.rules.retry_without_jitter import RetryWithoutJitter
 from apilint.rules.session_timeout_attribute import SessionTimeoutAttribute
+from apilint.rules.timeout_defaults_to_none import TimeoutDefaultsToNone
 from apilint.rules.timeout_disabled import TimeoutDisabled
 from apilint.rules.unchecked_response import UncheckedResponse
 from apilint.rules.unreachable_except import UnreachableExcept
@@ -26,6 +27,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequestWithoutTimeout,
     TimeoutDisabled,
     SessionTimeoutAttribute,
+    TimeoutDefaultsToNone,
     UncheckedResponse,
     DiscardedResponse,
     RaiseForStatusNotCalled,
