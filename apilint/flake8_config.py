@@ -29,6 +29,7 @@ FLAKE8_OPTIONS: dict[str, str] = {
     "apilint_max_delay": "max-delay",
     "apilint_broad_except": "broad-except",
     "apilint_target_version": "target-version",
+    "apilint_response_check_order": "response-check-order",
     "apilint_extra_clients": "extra-clients",
 }
 # [tool.apilint] keys the plugin cannot apply, and why.

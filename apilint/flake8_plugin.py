@@ -2,8 +2,9 @@
 
 flake8 hands us its `ast` tree (the pre-check is free) and the file's lines;
 it applies `--select`/`--ignore`/`# noqa` itself. The plugin never raises
-into flake8: a file the engine cannot analyse yields nothing (flake8 reports
-syntax errors itself, as E999).
+into flake8, and never hides a failure: a file the engine cannot analyse, or
+an internal error, is one API000 finding on line 1, as in the CLI. (flake8 reports
+syntax errors itself, as E999, and then runs no plugin.)
 """
 
 from __future__ import annotations

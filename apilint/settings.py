@@ -45,6 +45,8 @@ class Settings:
     max_delay: float = 60
     broad_except: str = "http"
     target_version: str = "py310"
+    # API201: a status check counts only before the body use (v1 order); v2 default: anywhere in the function.
+    response_check_order: bool = False
     # The lowest urllib3 major version the project supports (1 or 2); None: read from its declared
     # dependencies (apilint/project/dependencies.py). Decides advice needing urllib3 2 (principle 4).
     urllib3_version: int | None = None
@@ -152,6 +154,10 @@ def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None =
             values[attr] = _choice(origin, key, value, ("http", "all"))
         elif key == "target-version":
             values[attr] = _choice(origin, key, value, TARGET_VERSIONS)
+        elif key == "response-check-order":
+            if not isinstance(value, bool):
+                raise _fail(origin, key, f"expected true or false, got {value!r}")
+            values[attr] = value
         elif key == "urllib3-version":
             if isinstance(value, bool) or value not in (1, 2):
                 raise _fail(origin, key, f"expected 1 or 2 (the lowest urllib3 major version supported), got {value!r}")

@@ -79,6 +79,7 @@ CASES = {
             if (s := requests.Session()):
                 return s.get(url)
     """, ["API101"]),
+    # v2: a check after the body use counts (the v1 order is `response-check-order = true`).
     "read-before-later-check": ("""
         import requests
         def f(url):
@@ -86,6 +87,15 @@ CASES = {
             data = r.json()
             r.raise_for_status()
             return data
+    """, []),
+    "read-before-later-check-elsewhere": ("""
+        import requests
+        def f(url):
+            r = requests.get(url, timeout=5)
+            data = r.json()
+            return data
+        def g(r):
+            r.raise_for_status()
     """, ["API201"]),
     "check-only-in-other-function": ("""
         import requests
@@ -149,6 +159,7 @@ CASES = {
             except CT:
                 pass
     """, ["API302"]),
+    # v2 (principle 1): a class from a module apilint cannot see may derive from BaseException.
     "redundant-unknown-after-exception": ("""
         from somewhere import CustomError
         def f():
@@ -156,7 +167,46 @@ CASES = {
                 pass
             except (Exception, CustomError):
                 pass
+    """, []),
+    "redundant-module-class-after-exception": ("""
+        class CustomError(ValueError):
+            pass
+        def f():
+            try:
+                pass
+            except (Exception, CustomError):
+                pass
     """, ["API304"]),
+    "unreachable-through-alias": ("""
+        import requests
+        Error = requests.RequestException
+        def f(url):
+            try:
+                requests.get(url, timeout=1)
+            except Error:
+                pass
+            except requests.Timeout:
+                pass
+    """, ["API302"]),
+    "unreachable-through-tuple-alias": ("""
+        import requests
+        Errors = (ValueError, requests.RequestException)
+        def f(url):
+            try:
+                requests.get(url, timeout=1)
+            except Errors:
+                pass
+            except requests.Timeout:
+                pass
+    """, ["API302"]),
+    "broad-in-nested-tuple": ("""
+        import requests
+        def f(url):
+            try:
+                requests.get(url, timeout=1)
+            except ((Exception, ValueError), KeyError):
+                pass
+    """, ["API301"]),
     "broad-suppress-around-call": ("""
         import contextlib
         import requests

@@ -38,9 +38,14 @@ def dotted_name(expr: ast.expr) -> str | None:
 def handler_ref(handler: ast.ExceptHandler) -> HandlerRef:
     if handler.type is None:
         return None
-    if type(handler.type) is ast.Tuple:
-        return tuple(class_ref(e) for e in handler.type.elts)  # type: ignore[attr-defined]
-    return (class_ref(handler.type),)
+    return tuple(class_ref(e) for e in flatten_tuple(handler.type))
+
+
+def flatten_tuple(expr: ast.expr) -> list[ast.expr]:
+    """`((A, B), C)` -> [A, B, C]: a handler catches the classes of nested tuples too."""
+    if type(expr) is ast.Tuple:
+        return [leaf for e in expr.elts for leaf in flatten_tuple(e)]  # type: ignore[attr-defined]
+    return [expr]
 
 
 @dataclass(eq=False)

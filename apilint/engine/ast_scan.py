@@ -278,7 +278,10 @@ class Scanner:
             else:
                 func = iterator.func  # type: ignore[attr-defined]
                 name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
-                block.iterates_inputs = name is not None and name not in ("range", "count", "repeat")
+                # A retry iterator (`Retrying(...)`, `ExponentialBackoff()`) paces attempts: not inputs
+                # (mirrors `retry_loops.retry_iterator`).
+                block.iterates_inputs = name is not None and name not in ("range", "count", "repeat") and not any(
+                    word in name.lower() for word in ("retry", "retries", "backoff"))
         self.scan.loops.append(block)
         if type(node) is not ast.While:
             self._walk(node.target)  # type: ignore[union-attr]

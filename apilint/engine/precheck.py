@@ -29,6 +29,7 @@ from apilint.engine.ast_model import (
     Scan,
     class_ref,
     dotted_name,
+    flatten_tuple,
 )
 from apilint.engine.ast_scan import scan_module
 from apilint.project.view import ProjectView
@@ -52,6 +53,8 @@ class ExceptionNames:
     imports: dict[str, frozenset[str]] = field(default_factory=dict)
     class_bases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
     other_bound: frozenset[str] = frozenset()
+    # `Error = requests.RequestException`, `Timeouts = (A, B)`: every class any assignment of the name may alias.
+    aliases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +183,7 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         {name: frozenset(qualified) for name, qualified in scan.imports.items()},
         {name: tuple(class_ref(b) for b in bases) for name, bases in scan.class_bases.items()},
         frozenset(scan.other_bound),
+        _class_aliases(scan),
     )
     return AstFacts(
         http_modules=frozenset((scan.modules | project_libraries) & frozenset(roots)),
@@ -201,6 +205,17 @@ def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[s
         exception_names=names,
         lines=Lines(scan, calls, timeout_roots),
     )
+
+
+def _class_aliases(scan: Scan) -> dict[str, tuple[ClassRef, ...]]:
+    """Names assigned a class name or a tuple of them, anywhere in the module (over-approximates the resolver)."""
+    aliases: dict[str, tuple[ClassRef, ...]] = {}
+    for name, values in scan.name_values.items():
+        refs = tuple(class_ref(leaf) for value, _ in values if type(value) in (ast.Name, ast.Attribute, ast.Tuple)
+                     for leaf in flatten_tuple(value))  # type: ignore[arg-type]
+        if refs:
+            aliases[name] = refs
+    return aliases
 
 
 def _may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from apilint.engine.ast_model import ClassRef, HandlerRef
 from apilint.engine.precheck import ExceptionNames
-from apilint.knowledge.exceptions import BASE_EXCEPTION, EXCEPTION, Hierarchy
+from apilint.knowledge.exceptions import BASE_EXCEPTION, Hierarchy
 
 _MAX_DEPTH = 8
 
@@ -70,6 +70,13 @@ class Guesser:
             add(f"{qualified}.{rest}" if rest else qualified)
         if root in names.other_bound or root not in names.imports:
             unknown = unknown or bool(rest)  # `obj.Error` without an import: unresolvable
+        if not rest and root in names.aliases:
+            unknown = True  # `Error = …` may be bound differently elsewhere
+            for alias_ref in names.aliases[root]:
+                if alias_ref != ref:
+                    possible = self.possible(alias_ref, depth + 1)
+                    canonicals.update(possible.canonicals)
+                    ancestors.update(possible.ancestors)
         if not rest:
             add(f"builtins.{root}")  # resolves as a builtin where the name is not bound
             if root in names.other_bound or (root in names.imports and root in names.class_bases):
@@ -90,8 +97,7 @@ def may_cover(earlier: Possible, later: Possible) -> bool:
         return True
     if not earlier.canonicals.isdisjoint(later.ancestors):
         return True
-    if EXCEPTION in earlier.canonicals and later.unknown:
-        return True
+    # v2: an unknown class is covered only by its own spelling (or BaseException), never by Exception.
     return earlier.unknown and later.unknown and earlier.text == later.text
 
 

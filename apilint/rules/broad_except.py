@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
@@ -20,21 +18,42 @@ from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
 from apilint.semantic.exceptions import (
     BROAD,
+    Caught,
     ExceptionResolver,
     http_libraries,
     import_binding,
 )
+from apilint.semantic.handler_exits import hands_on, logs_traceback, reraises
 from apilint.semantic.scope import Scope
 
 
 class BroadExcept(Rule):
     """## What it does
     Checks for `except Exception`, `except BaseException` and bare `except:`
-    (also inside a tuple, and `contextlib.suppress(Exception)`) around code
-    that makes an HTTP call, when the handler does not re-raise. A bare
-    `raise`, or a `raise … from …` (or `raise ….with_traceback(…)`) on every
-    path, counts as re-raising; so does handing the exception object to a
-    callback (`self.on_exception(exc)`), as opposed to only logging it.
+    (also inside a tuple, nested tuples included, and
+    `contextlib.suppress(Exception)`) around code that makes an HTTP call,
+    when the handler does not re-raise. A bare `raise` or `raise err` of the
+    caught name, or a `raise … from …` (or `raise ….with_traceback(…)`) on
+    every path, counts as re-raising; a bare `raise` inside a nested handler
+    re-raises that handler's exception, not this one. Handing the exception
+    object on also counts: to a callback (`self.on_exception(exc)`), an
+    attribute or variable (`self.last_error = exc`), or the caller
+    (`return exc`), as opposed to only logging it.
+
+    Changed in v2 (ruff BLE001 parity, and maintainers rejected the v1
+    reports): a handler that logs the caught exception with its traceback is
+    not reported: an expression statement `<logger>.exception(…)`, or a
+    logger method with an `exc_info=` that is not plainly false. As in ruff,
+    a logger is `logging` itself, `logging.getLogger(…)`, `flask.current_app.logger`,
+    or a name or attribute defined in the module whose last part starts with
+    `log` or ends with `logger`/`logging` (`log`, `self.logger`, `LOGGER`); a
+    name imported from another module is not known to be a logger, and
+    `.exception()` on any other object does not count. `raise err` now counts
+    as re-raising. A broad handler after one that already catches the
+    library's base class (`except requests.RequestException:` …
+    `except Exception:`) is the deliberate catch-all for the rest: network
+    failures never reach it, and the suggested fix would duplicate the
+    earlier handler, so it is not reported (with `broad-except = "all"` it is).
 
     With `broad-except = "all"`, every broad handler that does not re-raise is
     reported, HTTP call or not.
@@ -129,15 +148,19 @@ class BroadExcept(Rule):
         if not libraries and self.settings.broad_except != "all":
             return
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        for handler in node.handlers:
-            broad = [c for c in exceptions.caught(handler, visit.scope) if c.is_broad()]
-            if not broad or reraises(handler.body) or hands_on(handler):
+        handlers: list[cst.ExceptHandler | cst.ExceptStarHandler] = list(node.handlers)  # type: ignore[arg-type]
+        caught = [exceptions.classes(h, visit.scope) for h in handlers]
+        for index, handler in enumerate(handlers):
+            broad = [c for c in caught[index] if c.is_broad()]
+            if not broad or reraises(handler) or hands_on(handler) or logs_traceback(handler, ctx.resolver, visit.scope):
                 continue
+            if self.settings.broad_except != "all" and _failures_caught_before(libraries, caught[:index], exceptions):
+                continue  # the network failures never reach this handler: it is the deliberate catch-all
             what = "bare `except:`" if broad[0].node is None else f"`except {broad[0].text}`"
             instead = _instead(libraries)
             where = f"around {_names(libraries)} calls " if libraries else "without re-raising "
             fix = None
-            if len(libraries) == 1 and len(broad) == 1:
+            if len(libraries) == 1 and len(broad) == 1 and not broad[0].written:
                 fix = _narrow_fix(handler, broad[0].node, libraries[0], ctx)
             ctx.report(type(self), handler, fix=fix, what=what, where=where, instead=instead)
 
@@ -160,87 +183,13 @@ class BroadExcept(Rule):
             ctx.report(type(self), call, what=f"`suppress({text})`", where=where, instead=_instead(libraries))
 
 
-def reraises(body: cst.BaseSuite) -> bool:
-    """A bare `raise` anywhere in the handler, or `raise … from …` on every path."""
-    finder = _BareRaise()
-    body.visit(finder)
-    return finder.found or _always_raises_from(body)
-
-
-class _BareRaise(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Raise(self, node: cst.Raise) -> bool:
-        if node.exc is None:
-            self.found = True
+def _failures_caught_before(libraries: list[Library], earlier: list[list[Caught]],
+                            exceptions: ExceptionResolver) -> bool:
+    """Does an earlier handler of the same `try` catch every failure of each library the body calls?"""
+    if not libraries or not earlier:
         return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-
-def _always_raises_from(block: cst.CSTNode) -> bool:
-    statements: Sequence[cst.CSTNode]
-    if isinstance(block, cst.IndentedBlock) or isinstance(block, cst.SimpleStatementSuite):
-        statements = block.body
-    else:
-        return False
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        last = last.body[-1]
-    if isinstance(last, cst.Raise):
-        return last.cause is not None or _keeps_traceback(last.exc)
-    if isinstance(last, cst.If):
-        orelse = last.orelse
-        if orelse is None:
-            return False
-        other = orelse.body if isinstance(orelse, cst.Else) else orelse
-        return _always_raises_from(last.body) and (
-            _always_raises_from(other) if not isinstance(other, cst.If) else _always_raises_from(cst.IndentedBlock([other]))
-        )
-    return False
-
-
-def _keeps_traceback(exc: cst.BaseExpression | None) -> bool:
-    """`raise Error(...).with_traceback(tb)` chains the original like `raise … from …`."""
-    return (isinstance(exc, cst.Call) and isinstance(exc.func, cst.Attribute)
-            and exc.func.attr.value == "with_traceback")
-
-
-_DISPLAY_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
-                            "str", "repr", "format", "len", "isinstance", "type", "getattr", "hasattr"})
-
-
-def hands_on(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
-    """The caught exception is passed to a callback (`self.on_exception(e)`, `future.set_exception(e)`), not only logged."""
-    if handler.name is None or not isinstance(handler.name.name, cst.Name):
-        return False
-    finder = _HandedOn(handler.name.name.value)
-    handler.body.visit(finder)
-    return finder.found
-
-
-class _HandedOn(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.found = False
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        func = node.func
-        called = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if called not in _DISPLAY_CALLS and any(
-            isinstance(arg.value, cst.Name) and arg.value.value == self.name for arg in node.args
-        ):
-            self.found = True
-        return True
+    return all(any(klass.covers(base) for classes in earlier for klass in classes)
+               for base in (exceptions.known_class(LIBRARY_BASE[lib]) for lib in libraries))
 
 
 def _names(libraries: list[Library]) -> str:

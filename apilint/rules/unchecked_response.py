@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
@@ -11,24 +13,44 @@ from apilint.engine.traversal import Visit
 from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRARIES
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
-from apilint.semantic.responses import UseKind, checked_before, follow, response_call
+from apilint.knowledge.exceptions import hierarchy
+from apilint.semantic.exceptions import ExceptionResolver
+from apilint.semantic.handled_body import handled_by_try
+from apilint.semantic.parsed_body import ParsedBody, parsed_body, tests_error_field
+from apilint.semantic.responses import Use, UseKind, checked_before, follow, response_call
 
 
 class UncheckedResponse(Rule):
     """## What it does
     Checks for HTTP responses whose body is read (`.json()`, `.text`,
     `.content`, `.iter_content()`, aiohttp's `.read()`, urllib3's `.data`, …)
-    before anything looked at their status, in the same function.
+    while nothing in the same function looks at their status.
 
     A status check is `r.raise_for_status()`, a status attribute
     (`status_code`, `status`, `ok`, `is_success`, `is_error`, `reason`, …) used
-    in a condition, comparison, `assert`, `match` or assignment, or a truth
-    test of the response (`if r:`). Not reported: a response that escapes (it
-    is returned, yielded, passed to another function, stored, or used by a
+    in a condition, comparison, `assert`, `match`, assignment, `return` or as
+    an argument of a call other than logging or printing (the status handed
+    on with the body: `return r.text, r.status_code`), or a truth test of the
+    response (`if r:`). Not reported: a response that escapes (it is
+    returned, yielded, passed to another function, stored, or used by a
     nested function), a client that raises on error statuses by itself
     (`aiohttp.ClientSession(raise_for_status=True)`, a requests `response`
     hook or httpx `event_hooks` that call `raise_for_status`), and
     `urllib.request.urlopen`, which raises on 4xx/5xx itself.
+
+    Changed in v2, because maintainers rejected the v1 reports on deliberate
+    code: a check anywhere in the function counts, before or after the body
+    use (OAuth-style code parses the error body first and then tests the
+    status; transport layers hand body and status on together); a test of
+    the parsed body's own error or status field counts (`if data.get("error")`,
+    `if not data["ok"]`, `data["status"] != 1`, `"errors" in payload`: APIs
+    such as Slack's report failures in the body); and the first body use is
+    not reported when it sits in a `try` whose handler catches what an
+    unexpected body raises (`ValueError`/`JSONDecodeError` for `.json()` or a
+    parser such as `json.loads`, `KeyError`/`TypeError`/`IndexError` for
+    subscripts that follow in the `try`, a broader class, or a class apilint
+    cannot resolve): that code already turns an error page into a handled
+    failure. The strict v1 order is `response-check-order = true`.
 
     ## Why is this bad?
     A 404 page, a 500 error or a rate-limit notice is parsed as if it were
@@ -62,7 +84,7 @@ class UncheckedResponse(Rule):
     Chained uses (`requests.get(url).json()`) get no fix.
 
     ## Options
-    None.
+    - `response-check-order`
 
     ## References
     - [requests: Response Status Codes](https://requests.readthedocs.io/en/latest/user/quickstart/#response-status-codes)
@@ -72,10 +94,11 @@ class UncheckedResponse(Rule):
 
     code = "API201"
     name = "unchecked-response"
-    message = "{what} is used before the response status is checked; an error page would be read as data"
+    message = "{what} is used {when}; an error page would be read as data"
     fix_title = "Insert `raise_for_status()` after the request"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
+    options = ("response-check-order",)
     node_types = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Attribute)
     cross_function_words = frozenset({"raise_for_status", "hooks"})  # raising hooks and wrappers
 
@@ -95,17 +118,29 @@ class UncheckedResponse(Rule):
         flow = follow(resolver, node, visit.scope, visit.order, ctx.parent_of, resolver.order_of)
         if flow is None or flow.escapes:
             return
-        first_body = next((u for u in flow.uses if u.kind is UseKind.BODY), None)
-        if first_body is None or first_body.attribute is None:
+        body_uses = [u for u in flow.uses if u.kind is UseKind.BODY and u.attribute is not None]
+        if not body_uses:
             return
-        if checked_before(flow, first_body, ctx.parent_of, resolver.order_of):
-            return
+        strict = self.settings.response_check_order
+        if not strict and any(u.kind is UseKind.CHECK for u in flow.uses):
+            return  # v2: a status check anywhere in the function counts
         if raises_for_status(resolver, flow.http, visit.scope):
             return
-        attribute = first_body.attribute
+        qualified = partial(resolver.qualified_name, scope=visit.scope)
+        parsed = [(use, parsed_body(body_attribute(use), ctx.parent_of, qualified)) for use in body_uses]
+        if not strict and any(tests_error_field(body, visit.scope, ctx.parent_of, resolver.order_of)
+                              for _, body in parsed):
+            return  # v2: the body's own error or status field is tested
+        # The first body use decides: once it is checked or handled, the later ones read a vetted body.
+        first, body = parsed[0]
+        if strict and checked_before(flow, first, ctx.parent_of, resolver.order_of):
+            return
+        if self._handled(body, flow.http.library, first.name, visit, ctx):
+            return
+        attribute = body_attribute(first)
         # A response without raise_for_status() (urllib3's): report without a fix.
         fix = _fix_builder(node, flow.name, attribute, ctx) if flow.http.library in RAISE_FOR_STATUS_LIBRARIES else None
-        ctx.report(type(self), attribute.attr, fix=fix, what=f"{flow.name}.{attribute.attr.value}")
+        ctx.report(type(self), attribute.attr, fix=fix, what=f"{flow.name}.{attribute.attr.value}", when=self._when())
 
     def _check_chained(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:
         http = response_call(ctx.resolver, node.value, visit.scope)
@@ -113,7 +148,28 @@ class UncheckedResponse(Rule):
             return
         if raises_for_status(ctx.resolver, http, visit.scope):
             return
-        ctx.report(type(self), node.attr, what=f"{http.display}(...).{node.attr.value}")
+        body = parsed_body(node, ctx.parent_of, partial(ctx.resolver.qualified_name, scope=visit.scope))
+        if not self.settings.response_check_order and tests_error_field(body, visit.scope, ctx.parent_of,
+                                                                         ctx.resolver.order_of):
+            return
+        if self._handled(body, http.library, node, visit, ctx):
+            return
+        ctx.report(type(self), node.attr, what=f"{http.display}(...).{node.attr.value}", when=self._when())
+
+    def _when(self) -> str:
+        if self.settings.response_check_order:
+            return "before the response status is checked"
+        return "but nothing in this function checks the response status"
+
+    def _handled(self, body: ParsedBody, library: str, use: cst.CSTNode, visit: Visit, ctx: RuleContext) -> bool:
+        """v2: the use sits in a try whose handler catches what an unexpected body raises."""
+        exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
+        return handled_by_try(body, library, use, visit.scope, ctx.parent_of, ctx.resolver.order_of, exceptions)
+
+
+def body_attribute(use: Use) -> cst.Attribute:
+    assert use.attribute is not None
+    return use.attribute
 
 
 def _fix_builder(binding: cst.CSTNode, name: str, use: cst.Attribute, ctx: RuleContext) -> FixBuilder | None:

@@ -34,7 +34,17 @@ class UnreachableExcept(Rule):
     `concurrent.futures` (for the configured `target-version`: on Python 3.10
     `asyncio.TimeoutError` is not yet the builtin `TimeoutError`), and of the
     exception classes defined in the module. When only some classes of a
-    tuple are shadowed, those names are reported.
+    tuple are shadowed, those names are reported. The message names the
+    earlier handler's class that really covers each shadowed one.
+
+    Changed in v2: a class apilint cannot resolve (a call such as
+    `anyio.get_cancelled_exc_class()`, a name imported from a module it
+    cannot see, a module class whose base is such a name) is never reported
+    as shadowed, not even after `except Exception`: the cancellation classes
+    of anyio, trio and gevent derive from `BaseException`, so the v1 report
+    was wrong on real code. Aliases made by assignment in the module resolve
+    (`Timeouts = (requests.Timeout, httpx.TimeoutException)`,
+    `Error = requests.RequestException`), and nested tuples are tuples.
 
     ## Why is this bad?
     The specific handler was written for a reason (retry on a timeout, tell
@@ -83,7 +93,7 @@ class UnreachableExcept(Rule):
 
     code = "API302"
     name = "unreachable-except"
-    message = "{what} can never run: the earlier `except {by}` already catches it"
+    message = "{what} can never run: the earlier {by} already catches it"
     fix_title = "Move the handler before the one that shadows it"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
@@ -118,8 +128,8 @@ class UnreachableExcept(Rule):
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        caught = [exceptions.caught(h, visit.scope) for h in node.handlers]  # type: ignore[arg-type]
         handlers: list[Handler] = list(node.handlers)  # type: ignore[arg-type]
+        caught = [exceptions.classes(h, visit.scope) for h in handlers]
         for index, handler in enumerate(handlers):
             shadowed: list[tuple[Caught, int, Caught]] = []
             for klass in caught[index]:
@@ -130,17 +140,31 @@ class UnreachableExcept(Rule):
                 continue
             everything = len(shadowed) == len(caught[index])
             first_index = min(i for _, i, _ in shadowed)
-            by = shadowed[0][2]
-            by_text = by.text or ":" if by.node is not None else ":"
             if everything:
                 what = "this handler" if handler.type is None else f"`except {_text(handler)}`"
             else:
-                what = ", ".join(f"`{k.text}`" for k, _, _ in shadowed) + " in this handler"
+                names = list(dict.fromkeys(k.shown() for k, _, _ in shadowed))
+                what = ", ".join(names) + " in this handler"
             same_class = any(k.canonical == c.canonical or k.text == c.text for k, _, c in shadowed)
             fix = None
             if everything and not same_class and handler.type is not None:
                 fix = _move_fix(handler, handlers[first_index])
-            ctx.report(type(self), handler, fix=fix, what=what, by=by_text if by.node is not None else ":")
+            ctx.report(type(self), handler, fix=fix, what=what, by=_covers_text([c for _, _, c in shadowed]))
+
+
+def _covers_text(covers: list[Caught]) -> str:
+    """The earlier classes that really catch the shadowed ones: "`except OSError`", "bare `except:`"."""
+    texts = []
+    for cover in covers:
+        if cover.node is None:
+            text = "bare `except:`"
+        elif cover.written and cover.written != cover.text:
+            text = f"`except {cover.written}` (its `{cover.text}`)"
+        else:
+            text = f"`except {cover.text}`"
+        if text not in texts:
+            texts.append(text)
+    return " and ".join(texts)
 
 
 def _first_cover(klass: Caught, earlier: list[list[Caught]]) -> tuple[int, Caught] | None:

@@ -4,7 +4,8 @@ A response bound to a name (`r = session.get(...)`, `with … as r`) is
 followed through that function's uses of the name until the name is bound
 again. Each use is one of:
 - check: `r.raise_for_status()`, a status attribute in a condition,
-  comparison, assert, match or assignment, or a truth test of `r`;
+  comparison, assert, match, assignment, return or call argument (not of a display
+  call such as logging or print), or a truth test of `r`;
 - body: a body accessor (`r.json()`, `r.text`, …);
 - escape: `r` returned, yielded, passed to a call, stored, aliased, or used
   by a nested function: someone else may check it;
@@ -20,6 +21,7 @@ from enum import Enum
 import libcst as cst
 
 from apilint.knowledge.responses import BODY_ATTRIBUTES, STATUS_ATTRIBUTES
+from apilint.semantic.display import is_display_call
 from apilint.semantic.resolve import HttpCall, Resolver
 from apilint.semantic.scope import Scope
 
@@ -156,12 +158,17 @@ def is_truth_test(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
 
 
 def in_check_context(node: cst.CSTNode, parent_of: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
-    """A status attribute inside a condition, comparison, assert, match subject, return or assignment."""
+    """A status attribute inside a condition, comparison, assert, match subject, return, assignment, or an
+    argument of a call that is not a display call (the status handed on: `Result(r.status_code, body)`)."""
     child: cst.CSTNode = node
     parent = parent_of.get(child)
     while parent is not None:
         if isinstance(parent, (cst.Comparison, cst.BooleanOperation)):
             return True
+        if isinstance(parent, cst.Arg) and parent.value is child:
+            call = parent_of.get(parent)
+            if isinstance(call, cst.Call) and not is_display_call(call):
+                return True
         if is_truth_test(child, parent):
             return True
         if isinstance(parent, cst.Match) and parent.subject is child:

@@ -220,9 +220,8 @@ def _covers_status_errors(resolver: Resolver, classes: list[cst.BaseExpression] 
 
 
 def _raises_for_status(function: cst.CSTNode | None) -> bool:
-    return function is not None and any(
-        isinstance(c.func, cst.Attribute) and c.func.attr.value == "raise_for_status" for c in LoopWalker(function, enter_loops=True).of(cst.Call)
-    )
+    calls = LoopWalker(function, enter_loops=True).of(cst.Call) if function is not None else iter(())
+    return any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "raise_for_status" for c in calls)
 
 
 # -- backoff ------------------------------------------------------------------

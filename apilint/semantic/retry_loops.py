@@ -20,7 +20,6 @@ from apilint.knowledge.exceptions import READ_TIMEOUT_CLASSES, Hierarchy, hierar
 from apilint.knowledge.retries import (
     NON_IDEMPOTENT_METHODS,
     REGISTERED_CLIENT_ERRORS,
-    REGISTERED_FAILURES,
     RETRY_AFTER_STATUSES,
     RETRYABLE_CLIENT_ERRORS,
     STATUS_ERROR_CLASSES,
@@ -31,9 +30,11 @@ from apilint.semantic.loop_walk import LoopWalker, callee_name, mentions_exit, n
 from apilint.semantic.names import string_value
 from apilint.semantic.resolve import HttpCall, Resolver
 from apilint.semantic.retry_facts import Backoff, RetryFacts
-from apilint.semantic.retry_helpers import is_sleep, reads_retry_after
-from apilint.semantic.retry_status import Evaluator, StatusNames, Unknown, module_constants
-from apilint.semantic.retry_waits import attempts, bounded, counters, largest_wait, wait
+from apilint.semantic.retry_helpers import reads_retry_after
+from apilint.semantic.retry_bounds import attempts, bounded, largest_wait
+from apilint.semantic.retry_loop_status import StatusTests, attempt_budget, leaves, status_tests
+from apilint.semantic.retry_status import Evaluator, StatusNames, module_constants
+from apilint.semantic.retry_waits import counters, wait
 from apilint.semantic.scope import BindingKind, FunctionScope, Scope
 
 _READ_TIMEOUTS = tuple(sorted(READ_TIMEOUT_CLASSES))  # per library: its record's `exceptions.read_timeout`
@@ -59,7 +60,7 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
     evaluator = Evaluator(constants, lambda e: resolver.qualified_name(e, scope), names)
     triggers = _failure_handlers(walker, requests)
     counted = attempt_budget(loop, walker, counters(loop, walker))
-    tests, unknown_round = _status_tests(resolver, walker, loop, evaluator, scope, counted)
+    tests, unknown_round = status_tests(resolver, walker, loop, evaluator, scope, counted)
     if not triggers and not tests and not unknown_round:
         return None
     if not http_calls and not _failure_handlers(walker, given):
@@ -77,8 +78,10 @@ def loop_facts(resolver: Resolver, loop: cst.For | cst.While, scope: Scope, targ
         if facts.max_wait is None and rounds is not None and rounds > 6:
             facts.max_wait = float("inf")
     _client_errors(resolver, facts, triggers, tests, scope, target_version)
-    waits = facts.backoff in (Backoff.CONSTANT, Backoff.GROWING) or (iterator and facts.backoff is Backoff.UNKNOWN
-                                                                     and not _calls_unread_code(resolver, walker, requests, scope))
+    # The loop waits: by its own sleeps, or by its retry iterator (which cannot see the response,
+    # unless the loop hands it to code we cannot read).
+    iterator_waits = iterator and facts.backoff is Backoff.UNKNOWN and not _calls_unread_code(resolver, walker, requests, scope)
+    waits = facts.backoff in (Backoff.CONSTANT, Backoff.GROWING) or iterator_waits
     if waits and not reads_retry_after(loop):
         facts.retry_after_ignored = any(
             statuses & RETRY_AFTER_STATUSES and evaluator.names_status(test, RETRY_AFTER_STATUSES)
@@ -208,30 +211,6 @@ def _status_names(walker: LoopWalker, requests: Sequence[cst.Call]) -> StatusNam
     return names
 
 
-def _leaves(block: cst.CSTNode) -> bool:
-    """Does every path through this block end in return/raise/break?"""
-    statements: Sequence[cst.CSTNode]
-    if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-        statements = block.body
-    else:
-        return False
-    for statement in statements:
-        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
-        for item in small:
-            if isinstance(item, (cst.Return, cst.Raise, cst.Break)):
-                return True
-            if isinstance(item, cst.If) and _if_leaves(item):
-                return True
-    return False
-
-
-def _if_leaves(node: cst.If) -> bool:
-    if node.orelse is None or not _leaves(node.body):
-        return False
-    other = node.orelse
-    return _if_leaves(other) if isinstance(other, cst.If) else _leaves(other.body)
-
-
 def _failure_handlers(walker: LoopWalker, requests: Sequence[cst.Call]) -> list[cst.ExceptHandler]:
     """Handlers of a try around the request that let the loop go round again."""
     found: list[cst.ExceptHandler] = []
@@ -239,134 +218,8 @@ def _failure_handlers(walker: LoopWalker, requests: Sequence[cst.Call]) -> list[
         inner = LoopWalker(node.body)
         if not any(any(n is call for n in inner.nodes) for call in requests):
             continue
-        found.extend(h for h in node.handlers if not _leaves(h.body))
+        found.extend(h for h in node.handlers if not leaves(h.body))
     return found
-
-
-# -- status tests -------------------------------------------------------------
-
-StatusTests = list[tuple[cst.CSTNode, frozenset[int]]]
-
-
-def _status_tests(resolver: Resolver, walker: LoopWalker, loop: cst.For | cst.While, evaluator: Evaluator,
-                  scope: Scope, counted: bool) -> tuple[StatusTests, bool]:
-    """(test, statuses for which the loop goes round) for each status test that retries, and whether
-    some test that goes round cannot be evaluated (the loop retries, on statuses unknown).
-
-    A test whose body goes round (`continue`, or a sleep without leaving) retries where it is true.
-    Tests that leave the loop (`if r.ok: return r`, `if r.status_code != 429: break`) let through the
-    statuses where they are false, when the rest of their block does not leave; those of one block
-    are intersected, and retry when only failures get through. When a test that may leave cannot be evaluated, what passes is unknown.
-    """
-    tests: StatusTests = []
-    passed: dict[int, tuple[cst.CSTNode, frozenset[int], bool]] = {}
-    watched = evaluator.names.responses | evaluator.names.errors
-    unknown_round = uncertain = False
-    for owner in walker.of(cst.If):
-        try:
-            result = evaluator.truth_test(owner.test)
-        except Unknown:
-            unknown_round = unknown_round or _goes_round(resolver, owner.body, scope)
-            uncertain = uncertain or mentions_exit(owner.body)
-            continue
-        if result is None:
-            # `if self._output_error(response): break`: the response decides, in code we cannot read.
-            uncertain = uncertain or (mentions_exit(owner.body) and bool(names_in(owner.test) & watched))
-            continue
-        if _goes_round(resolver, owner.body, scope):
-            tests.append((owner.test, result.true))
-        elif _leaves(owner.body) and owner.orelse is None:
-            if _rest_leaves(resolver, owner):
-                continue
-            key = id(resolver.parent_of.get(owner))
-            previous = passed.get(key)
-            statuses = result.false if previous is None else previous[1] & result.false
-            on_success = bool(result.true) and max(result.true) < 400 or (previous is not None and previous[2])
-            passed[key] = (owner.test if previous is None else previous[0], statuses, on_success)
-        elif mentions_exit(owner.body):
-            uncertain = True
-    if isinstance(loop, cst.While):
-        try:
-            result = evaluator.truth_test(loop.test)
-        except Unknown:
-            result, unknown_round = None, True
-        if result is not None:
-            tests.append((loop.test, result.true))
-    for match in walker.of(cst.Match):
-        found = _match_tests(resolver, match, evaluator, scope)
-        if found is None:
-            unknown_round = True
-        else:
-            tests += found
-    if not uncertain and counted:
-        # Only a loop with an attempt budget retries what gets past its exits; one that runs until a
-        # deadline waits for a state to change (polling a job, a health check): "not yet" is expected.
-        # A retry when the exits take the successes (`if r.ok: return`) or only failures get through
-        # (`if r.status_code != 429: break`); an exit on a failure that lets successes round is polling.
-        failures = frozenset(range(400, 600))
-        tests += [(test, statuses & failures) for test, statuses, on_success in passed.values()
-                  if statuses & failures and (on_success or statuses <= failures)]
-    registered = [(test, statuses & REGISTERED_FAILURES) for test, statuses in tests]
-    return [(test, statuses) for test, statuses in registered if statuses], unknown_round
-
-
-def attempt_budget(loop: cst.For | cst.While, walker: LoopWalker, loop_counters: set[str]) -> bool:
-    """Is the loop bounded by a number of attempts (`range(n)`, a counter in its test or an exit)?"""
-    if isinstance(loop, cst.For):
-        return isinstance(loop.iter, cst.Call) and callee_name(loop.iter) == "range"
-    if names_in(loop.test) & loop_counters:
-        return True
-    return any(names_in(node.test) & loop_counters and mentions_exit(node.body) for node in walker.of(cst.If))
-
-
-def _rest_leaves(resolver: Resolver, statement: cst.CSTNode) -> bool:
-    """Does the code after `statement` in its block always leave the loop?"""
-    line = resolver.parent_of.get(statement)
-    holder = statement if line is None or not isinstance(line, cst.SimpleStatementLine) else line
-    block = resolver.parent_of.get(holder)
-    if not isinstance(block, cst.IndentedBlock):
-        return False
-    rest: list[cst.CSTNode] = list(block.body)
-    after = rest[rest.index(holder) + 1:] if holder in rest else []
-    return _leaves(block.with_changes(body=after)) if after else False
-
-
-def _goes_round(resolver: Resolver, body: cst.CSTNode, scope: Scope) -> bool:
-    nodes = LoopWalker(body).nodes
-    if any(isinstance(n, cst.Continue) for n in nodes):
-        return True
-    return any(isinstance(n, cst.Call) and is_sleep(resolver, n, scope) for n in nodes) and not _leaves(body)
-
-
-def _match_tests(resolver: Resolver, match: cst.Match, evaluator: Evaluator, scope: Scope) -> StatusTests | None:
-    """`match r.status_code:` with `case 429 | 503:` bodies that go round."""
-    if not evaluator.mentions_status(match.subject):
-        return []
-    found: StatusTests = []
-    for case in match.cases:
-        statuses = _pattern_statuses(case.pattern, evaluator)
-        if statuses is None:
-            return None
-        if _goes_round(resolver, case.body, scope):
-            found.append((case.pattern, statuses))
-    return found
-
-
-def _pattern_statuses(pattern: cst.MatchPattern, evaluator: Evaluator) -> frozenset[int] | None:
-    if isinstance(pattern, cst.MatchValue):
-        try:
-            value = evaluator.value(pattern.value)
-        except Unknown:
-            return None
-        return frozenset({value}) if isinstance(value, int) else None
-    if isinstance(pattern, cst.MatchOr):
-        parts = [_pattern_statuses(p.pattern, evaluator) for p in pattern.patterns]
-        if any(p is None for p in parts):
-            return None
-        return frozenset().union(*(p for p in parts if p is not None))
-    if isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
-        return frozenset(range(100, 600))  # `case _:` / `case code:`
-    return None
 
 
 # -- what is retried ----------------------------------------------------------
