@@ -58,6 +58,8 @@ class ApilintChecker:
             help="apilint: oldest Python version the code runs on (default py310)")
         add("--apilint-extra-clients", parse_from_config=True, comma_separated_list=True, default=None,
             help="apilint: project client factories, as name=requests.Session pairs")
+        add("--apilint-response-check-order", action="store_true", parse_from_config=True, default=None,
+            help="apilint: API201 counts a status check only before the body use (the v1 order)")
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
