@@ -58,7 +58,10 @@ class ConfigResolver:
     """Settings per file: the closest `[tool.apilint]` table, `--config` for all, or `--isolated` defaults."""
 
     def __init__(self, *, config: Path | None = None, isolated: bool = False,
-                 override: Override | None = None, cwd: Path | None = None) -> None:
+                 override: Override | None = None, cwd: Path | None = None, lenient: bool = False) -> None:
+        # lenient: a broken pyproject.toml that does not mention apilint is warned about and passed
+        # over (the flake8 plugin must not break over another tool's file); otherwise it is an error.
+        self._lenient = lenient
         self._override: Override = override or (lambda settings: settings)
         self._cwd = Path(os.path.abspath(cwd or Path.cwd()))
         self._by_directory: dict[str, ResolvedConfig] = {}
@@ -94,7 +97,7 @@ class ConfigResolver:
         if found is not None:
             return found
         candidate = Path(directory, "pyproject.toml")
-        if candidate.is_file() and has_apilint_table(candidate):
+        if candidate.is_file() and has_apilint_table(candidate, lenient=self._lenient):
             found = self._load(candidate)
         else:
             parent = os.path.dirname(directory)

@@ -69,7 +69,7 @@ class Flake8Files:
     def __init__(self, options: argparse.Namespace) -> None:
         overrides = flake8_overrides(options)
         apply_overrides(Settings(), overrides)  # a bad option fails now, once, not per file
-        self.resolver = ConfigResolver(override=lambda settings: apply_overrides(settings, overrides))
+        self.resolver = ConfigResolver(override=lambda settings: apply_overrides(settings, overrides), lenient=True)
         self._filter = PathFilter(self.resolver)
         self._warned: set[str] = set()
         # A broken table fails now, before any file; its warnings print once, before flake8 forks its workers.

@@ -89,4 +89,4 @@ class ApilintChecker:
 
 def settings_from_flake8(options: argparse.Namespace, cwd: Path) -> Settings:
     """[tool.apilint] from the nearest pyproject.toml, overridden by flake8's own options."""
-    return apply_overrides(load_settings(find_pyproject(cwd)), flake8_overrides(options))
+    return apply_overrides(load_settings(find_pyproject(cwd, lenient=True)), flake8_overrides(options))

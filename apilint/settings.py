@@ -204,38 +204,82 @@ def _extra_clients(origin: str, key: str, value: Any) -> tuple[tuple[str, str], 
 
 # -- discovery ----------------------------------------------------------------
 
-def find_pyproject(start: Path) -> Path | None:
+def find_pyproject(start: Path, *, lenient: bool = False) -> Path | None:
     """The nearest pyproject.toml at or above `start` that has a [tool.apilint] table."""
     directory = start if start.is_dir() else start.parent
     for candidate in [directory, *directory.parents]:
         path = candidate / "pyproject.toml"
-        if path.is_file() and _has_apilint_table(path):
+        if path.is_file() and has_apilint_table(path, lenient=lenient):
             return path
     return None
 
 
-def has_apilint_table(path: Path) -> bool:
-    """Whether `path` (a pyproject.toml) has a [tool.apilint] table (an unreadable one that mentions it counts:
-    loading it then reports the error)."""
-    return _has_apilint_table(path)
+def has_apilint_table(path: Path, *, lenient: bool = False) -> bool:
+    """Whether `path` (a pyproject.toml) has a [tool.apilint] table.
 
-
-def _has_apilint_table(path: Path) -> bool:
+    A file that cannot be read, is not UTF-8, is not TOML or whose `tool` is not a table raises
+    ConfigError (the CLI stops with one line naming it). `lenient` (the flake8 plugin, which must
+    not break over another tool's file) warns once instead and treats it as having no table,
+    unless the file mentions apilint: then it is our configuration, broken, and still an error.
+    """
     try:
-        return "apilint" in _read_toml(path).get("tool", {})
-    except ConfigError:
-        return "[tool.apilint" in path.read_text(encoding="utf-8", errors="replace")
+        return "apilint" in _tool_table(_read_toml(path), path)
+    except ConfigError as exc:
+        if not lenient or _mentions_apilint(path):
+            raise
+        if str(path) not in _warned:
+            _warned.add(str(path))
+            print(f"apilint: warning: {exc}; ignored (no [tool.apilint] table in it)", file=sys.stderr)
+        return False
+
+
+_warned: set[str] = set()
+
+
+def _mentions_apilint(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return b"apilint" in fh.read(_MAX_CONFIG_BYTES)
+    except OSError:
+        return False
+
+
+# A configuration file is small; a larger "pyproject.toml" is not one (and is not read whole).
+_MAX_CONFIG_BYTES = 1024 * 1024
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+            raw = fh.read(_MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES // 1024} KiB, not a configuration file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                          "TOML files must be UTF-8") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    return data
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.NAME] sections), got {_kind(tool)}")
+    return tool
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}.get(
+        type(value), type(value).__name__)
 
 
 @lru_cache(maxsize=32)
@@ -243,7 +287,7 @@ def load_settings(config: Path | None) -> Settings:
     """Settings from a pyproject.toml's [tool.apilint] table (defaults when `config` is None)."""
     if config is None:
         return Settings()
-    table = _read_toml(config).get("tool", {}).get("apilint", {})
+    table = _tool_table(_read_toml(config), config).get("apilint", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{config}: [tool.apilint] must be a table")
+        raise ConfigError(f"{config}: [tool.apilint] must be a table, got {_kind(table)}")
     return parse_settings(table, str(config))

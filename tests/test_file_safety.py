@@ -323,3 +323,62 @@ def test_sigterm_stops_the_workers_and_nothing_is_written_after(tmp_path: Path) 
     assert len(after_exit) < 240
     assert _processes_mentioning(marker) == []
     assert not [p for p in work.iterdir() if p.name.endswith(".apilint-tmp")]
+
+
+# -- 14. broken configuration files: one line, exit 2; flake8 passes over unrelated ones --
+
+BROKEN_CONFIGS = {
+    "tool-number": b"tool = 1\n",
+    "tool-string": b'tool = "apilint"\n',
+    "apilint-not-a-table": b"[tool]\napilint = 1\n",
+    "not-utf8": b'[tool.apilint]\ntimeout = 5\nname = "\xff"\n',
+    "not-utf8-unrelated": b'[project]\nname = "\xff"\n',
+    "invalid-toml": b"[tool.black\n",
+    "deep-arrays": b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CONFIGS))
+def test_broken_config_is_one_line_and_exit_2(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(BROKEN_CONFIGS[name])
+    (tmp_path / "x.py").write_text(UNSAFE)
+    result = run_cli("--fix", "x.py", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"apilint: error: {tmp_path / 'pyproject.toml'}: ")
+    assert (tmp_path / "x.py").read_text() == UNSAFE
+
+
+@pytest.mark.parametrize("name", ["tool-string", "apilint-not-a-table", "not-utf8"])
+def test_flake8_stops_on_a_broken_apilint_config(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(BROKEN_CONFIGS[name])
+    (tmp_path / "x.py").write_text(UNSAFE)
+    result = run_flake8("--select", "API", "x.py", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"apilint: error: {tmp_path / 'pyproject.toml'}: " in result.stderr
+
+
+@pytest.mark.parametrize("name", ["tool-number", "not-utf8-unrelated", "invalid-toml", "deep-arrays"])
+def test_flake8_passes_over_a_broken_unrelated_parent_config(tmp_path: Path, name: str) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(BROKEN_CONFIGS[name])
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'sample'\n")
+    for index in range(3):
+        (project / f"m{index}.py").write_text(UNSAFE)
+    result = run_flake8("-j", "2", "--select", "API", ".", cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert sorted(result.stdout.splitlines()) == [
+        f"./m{index}.py:5:12: API101 requests.get() has no timeout and can block forever; pass timeout="
+        for index in range(3)
+    ]
+    assert result.stderr.count("apilint: warning:") == 1 and str(tmp_path / "pyproject.toml") in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_config_is_one_line_and_exit_2(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.apilint]\n")
+    (project / "pyproject.toml").chmod(0)
+    (project / "x.py").write_text(UNSAFE)
+    result = run_cli("x.py", cwd=project)
+    assert result.returncode == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
