@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 from apilint import __version__
 from apilint.engine.engine import check_source, enabled_rules
+from apilint.engine.findings import AnalysisError
+from apilint.rules import CANNOT_ANALYSE
 from apilint.project.build import view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
@@ -81,10 +83,22 @@ class ApilintChecker:
             # The file's project (built once per process): names from its other modules resolve as in the CLI.
             project = view_for(self.filename) if self.filename not in ("", "stdin", "-") else None
             findings = check_source("".join(self.lines), settings, rules, tree=self.tree, exact=False, project=project)
-        except Exception:  # noqa: BLE001 - never raise into flake8; E999 covers syntax errors
+        except AnalysisError as exc:
+            yield _cannot_analyse(str(exc))
+            return
+        except RecursionError:
+            yield _cannot_analyse("nesting too deep")
+            return
+        except Exception as exc:  # noqa: BLE001 - never raise into flake8, never hide it: API000 names it
+            yield _cannot_analyse(f"internal error: {type(exc).__name__}: {exc}")
             return
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _cannot_analyse(reason: str) -> tuple[int, int, str, type[Any]]:
+    """The CLI's API000 report (cli/runner.py), in flake8's shape."""
+    return 1, 0, f"{CANNOT_ANALYSE} cannot analyse: {reason}", ApilintChecker
 
 
 def settings_from_flake8(options: argparse.Namespace, cwd: Path) -> Settings:
