@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import run_cli
 
@@ -58,3 +61,89 @@ def test_json_output_from_cache_has_edits(project: Path) -> None:
     run_cli(".", cwd=project)
     data = json.loads(run_cli("--format", "json", ".", cwd=project).stdout)
     assert data[0]["fix"]["edits"][0]["content"] == ", timeout=10"
+
+
+# -- issue 13 item 15: a cache is a hint, never a source of truth --------------------------
+
+MALFORMED_ENTRIES = {
+    "not-a-list": 5,
+    "item-not-a-table": [7],
+    "pos-is-a-string": [{"code": "API101", "name": "n", "message": "m", "pos": "abcd"}],
+    "pos-too-short": [{"code": "API101", "name": "n", "message": "m", "pos": [1, 2]}],
+    "pos-holds-text": [{"code": "API101", "name": "n", "message": "m", "pos": [1, "2", 3, 4]}],
+    "code-is-a-number": [{"code": 101, "name": "n", "message": "m", "pos": [1, 1, 1, 1]}],
+    "negative-line": [{"code": "API101", "name": "n", "message": "m", "pos": [-5, 1, 1, 1]}],
+    "bad-applicability": [{"code": "API101", "name": "n", "message": "m", "pos": [1, 1, 1, 1],
+                           "fix": {"applicability": "sure", "title": "t", "edits": []}}],
+    "edit-not-a-triple": [{"code": "API101", "name": "n", "message": "m", "pos": [1, 1, 1, 1],
+                           "fix": {"applicability": "safe", "title": "t", "edits": [[1, 2]]}}],
+    "cell-is-text": [{"code": "API101", "name": "n", "message": "m", "pos": [1, 1, 1, 1], "cell": "x"}],
+}
+
+
+def _index_files(project: Path) -> list[Path]:
+    return list((project / ".apilint_cache").rglob("index.json"))
+
+
+def test_hand_edited_entries_are_misses(project: Path) -> None:
+    import json
+
+    (project / "x.py").write_text(UNSAFE)
+    cold = run_cli("--no-cache", ".", cwd=project)
+    run_cli(".", cwd=project)
+    for name, entry in MALFORMED_ENTRIES.items():
+        for index in _index_files(project):
+            keys = json.loads(index.read_text())
+            index.write_text(json.dumps({key: entry for key in keys}))
+        for fmt in ("text", "json"):
+            warm = run_cli("--format", fmt, ".", cwd=project)
+            assert "Traceback" not in warm.stderr, (name, warm.stderr)
+            if fmt == "text":
+                assert warm.stdout == cold.stdout, name
+
+
+def test_deeply_nested_index_is_empty(project: Path) -> None:
+    (project / "x.py").write_text(UNSAFE)
+    run_cli(".", cwd=project)
+    for index in _index_files(project):
+        index.write_text("[" * 200_000 + "]" * 200_000)
+    result = run_cli(".", cwd=project)
+    assert "Traceback" not in result.stderr and len(_lines(result.stdout)) == 1
+
+
+def test_a_failed_index_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import json
+
+    from apilint.cli import cache as cache_module
+    from apilint.engine.findings import Finding
+
+    def disk_full(data: object, fh: object, **options: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    cache = cache_module.Cache(tmp_path / ".apilint_cache")
+    cache.put("k", [Finding("API101", "n", "m", 1, 1, 1, 1)])
+    monkeypatch.setattr(json, "dump", disk_full)
+    cache.save()
+    assert [p.name for p in cache.directory.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_libcst_and_python_versions_are_in_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from apilint.cli import cache as cache_module
+    before = cache_module.Cache(tmp_path).directory
+    real_version = metadata.version
+    cache_module._engine_versions.cache_clear()
+    monkeypatch.setattr(metadata, "version", lambda name: "0.0.1" if name == "libcst" else real_version(name))
+    try:
+        other_libcst = cache_module.Cache(tmp_path).directory
+    finally:
+        cache_module._engine_versions.cache_clear()
+    assert other_libcst != before
+    monkeypatch.setattr(sys, "version", "3.99.0 (test)")
+    try:
+        other_python = cache_module.Cache(tmp_path).directory
+    finally:
+        cache_module._engine_versions.cache_clear()
+    assert other_python != before

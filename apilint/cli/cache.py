@@ -1,9 +1,10 @@
 """The content-hash cache (`.apilint_cache/`): a file whose bytes and settings did not change is not analysed again.
 
 Entries are keyed by the SHA-256 of the file's bytes plus what else decides its
-findings (per-file ignores); the directory is keyed by apilint's version, a
-fingerprint of its own source (so a development checkout never reads stale
-results), the Python version and the settings. The index is written to
+findings (settings, per-file ignores); the directory is keyed by apilint's
+version, a fingerprint of its own source (so a development checkout never reads stale
+results), the full Python version and libcst's version. Entries are validated when read
+(cache_entries.py): a malformed one is a miss. The index is written to
 a temporary file and renamed into place, so concurrent runs never see half an
 index (the last writer wins; a lost entry is only a miss); a corrupt or
 unreadable index is simply empty.
@@ -24,7 +25,8 @@ from typing import Any
 
 from apilint import __version__
 from apilint.cli.runner import FileResult, Job, run_jobs
-from apilint.engine.findings import AnalysisError, Applicability, Edit, Finding, Fix
+from apilint.cli import cache_entries
+from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.source import read_bytes
 from apilint.settings import Settings
 
@@ -41,6 +43,19 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def _engine_versions() -> str:
+    """What else decides a result: the full Python version (its ast and tokenizer) and libcst's
+    version (its parser), read from metadata so a warm run does not import libcst."""
+    from importlib import metadata
+
+    try:
+        libcst = metadata.version("libcst")
+    except metadata.PackageNotFoundError:
+        libcst = "unknown"
+    return f"{sys.implementation.name}-{sys.version}|libcst-{libcst}"
+
+
 @lru_cache(maxsize=64)
 def _settings_fingerprint(settings: Settings) -> str:
     return repr(replace(settings, origin=None))
@@ -51,7 +66,7 @@ class Cache:
         # Text runs store findings without fix edits; JSON runs (with edits) keep their own entries.
         # Settings differ per file (per-directory configuration): they are part of each entry's key.
         fingerprint = hashlib.sha256(
-            f"{_code_fingerprint()}|{sys.version_info[:2]}|{with_edits}".encode()
+            f"{_code_fingerprint()}|{_engine_versions()}|{with_edits}".encode()
         ).hexdigest()[:20]
         self.top = top
         self.directory = self.top / f"{__version__}-{fingerprint}"
@@ -72,27 +87,23 @@ class Cache:
                 with (self.directory / "index.json").open(encoding="utf-8") as fh:
                     loaded = json.load(fh)
                 self._index = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._index = {}
+            except (OSError, ValueError, RecursionError, MemoryError):
+                self._index = {}  # unreadable, not JSON, or nested past the parser: no cache
         return self._index
 
     def get(self, key: str) -> list[Finding] | None:
         entry = self._load_index().get(key)
-        if entry is None:
-            return None
-        try:
-            return [_load(item) for item in entry]
-        except (ValueError, KeyError, TypeError):
-            return None
+        return None if entry is None else cache_entries.load(entry)  # malformed: a miss
 
     def put(self, key: str, findings: list[Finding]) -> None:
-        self._load_index()[key] = [_dump(f) for f in findings]
+        self._load_index()[key] = [cache_entries.dump(f) for f in findings]
         self._dirty = True
 
     def save(self) -> None:
         """Write the index atomically (one file: a warm run reads one file, not one per source)."""
         if not self._dirty:
             return
+        temp = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._mark_top()
@@ -100,8 +111,14 @@ class Cache:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self._index, fh, separators=(",", ":"))
             os.replace(temp, self.directory / "index.json")
-        except OSError:
-            pass  # a cache that cannot be written is no cache; the run goes on
+        except (OSError, ValueError, RecursionError):
+            # A cache that cannot be written (a full disk, no permission) is no cache; the run goes
+            # on, and no half-written temporary file stays behind.
+            if temp is not None:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
 
     def _mark_top(self) -> None:
         ignore = self.top / ".gitignore"
@@ -111,31 +128,6 @@ class Cache:
                 "Signature: 8a477f597d28d172789f06886806bc55\n# apilint cache: https://bford.info/cachedir/\n",
                 encoding="utf-8",
             )
-
-
-def _dump(finding: Finding) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "code": finding.code, "name": finding.name, "message": finding.message,
-        "pos": [finding.line, finding.col, finding.end_line, finding.end_col],
-    }
-    if finding.cell is not None:
-        data["cell"] = finding.cell
-    if finding.fix is not None:
-        data["fix"] = {
-            "applicability": finding.fix.applicability.value,
-            "title": finding.fix.title,
-            "edits": [[e.start, e.end, e.content] for e in finding.fix.edits],
-        }
-    return data
-
-
-def _load(data: dict[str, Any]) -> Finding:
-    fix = None
-    if "fix" in data:
-        raw = data["fix"]
-        fix = Fix(Applicability(raw["applicability"]), raw["title"], tuple(Edit(*e) for e in raw["edits"]))
-    line, col, end_line, end_col = data["pos"]
-    return Finding(data["code"], data["name"], data["message"], line, col, end_line, end_col, fix, data.get("cell"))
 
 
 def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
