@@ -84,6 +84,8 @@ class ResponseFacts:
     raise_for_status_chainable: bool
     # True when the library raises for 4xx/5xx by itself (urllib.request.urlopen): nothing to check.
     raises_on_error_status: bool = False
+    # Namespaces whose attributes name statuses (`requests.codes.TOO_MANY_REQUESTS`), qualified.
+    status_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

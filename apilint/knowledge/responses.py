@@ -17,6 +17,11 @@ STATUS_ATTRIBUTES: frozenset[str] = frozenset().union(
     *(lib.response.status_attributes for lib in RECORDS if lib.response is not None)
 )
 
+# Namespaces whose attributes name statuses (`requests.codes.OK`), per library.
+STATUS_CODE_NAMESPACES: tuple[str, ...] = tuple(
+    sorted(name for lib in RECORDS if lib.response is not None for name in lib.response.status_codes)
+)
+
 # Requests that change state on the server: a lost error there is a lost write (API202).
 STATE_CHANGING_METHODS = frozenset({"post", "put", "patch", "delete"})
 

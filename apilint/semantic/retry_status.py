@@ -21,6 +21,7 @@ from typing import Any
 
 import libcst as cst
 
+from apilint.knowledge.responses import STATUS_CODE_NAMESPACES
 from apilint.semantic.names import string_value
 
 STATUSES = range(100, 600)
@@ -35,7 +36,7 @@ _STATUS_VIEWS: dict[str, Callable[[int], Any]] = {
 # Attributes of an HTTP error that hold its status (`err.status` aiohttp, `err.code` urllib).
 _ERROR_STATUS = frozenset({"status", "code", "status_code"})
 # Modules whose attributes name statuses (`http.HTTPStatus.TOO_MANY_REQUESTS`, `httpx.codes.OK`).
-_STATUS_ENUMS = ("http.HTTPStatus.", "httpx.codes.", "requests.codes.", "requests.status_codes.codes.")
+_STATUS_ENUMS = ("http.HTTPStatus.", *(f"{name}." for name in STATUS_CODE_NAMESPACES))  # the libraries' from their records
 
 
 class Unknown(Exception):

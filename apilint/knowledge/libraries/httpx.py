@@ -44,6 +44,7 @@ def httpx_family(root: str, version: str, extra_verbs: frozenset[str] = frozense
                                          "is_server_error"}),
             raise_for_status=True,
             raise_for_status_chainable=True,
+            status_codes=(f"{root}.codes",),
         ),
         exceptions=ExceptionFacts(
             modules=(root,),

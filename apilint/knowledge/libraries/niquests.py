@@ -11,6 +11,8 @@ Its Retry and Timeout classes come from urllib3-future (not read): unknown, so n
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from apilint.knowledge.library_record import (
     VERB_METHODS,
     ClientKind,
@@ -19,7 +21,7 @@ from apilint.knowledge.library_record import (
     ResponseFacts,
     functions,
 )
-from apilint.knowledge.libraries.requests import LIBRARY as REQUESTS
+from apilint.knowledge.libraries.requests import RESPONSE as REQUESTS_RESPONSE
 
 NAME = "niquests"
 _METHODS = VERB_METHODS | {"query"}
@@ -49,8 +51,8 @@ LIBRARY = HttpLibrary(
         *functions(NAME, ("niquests",), _ASYNC_ALIASES, default_timeout=True, none_keeps_default=True),
     ),
     clients=(SESSION,),
-    # models.py: Response/AsyncResponse offer requests' accessors and raise_for_status().
-    response=REQUESTS.response,
+    # models.py: Response/AsyncResponse offer requests' accessors and raise_for_status(); status_codes.py.
+    response=replace(REQUESTS_RESPONSE, status_codes=("niquests.codes", "niquests.status_codes.codes")),
     exceptions=ExceptionFacts(
         modules=("niquests", "niquests.exceptions"),
         base="niquests.exceptions.RequestException",

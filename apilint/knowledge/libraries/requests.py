@@ -23,6 +23,14 @@ SESSION = ClientKind(
     constructors=("requests.Session", "requests.session", "requests.sessions.Session", "requests.sessions.session"),
     timeout_attribute_ignored=True,
 )
+# models.py Response; status_codes.py `codes`.
+RESPONSE = ResponseFacts(
+    body_attributes=frozenset({"json", "text", "content", "iter_content", "iter_lines", "raw"}),
+    status_attributes=frozenset({"status_code", "ok", "reason"}),
+    raise_for_status=True,
+    raise_for_status_chainable=True,
+    status_codes=("requests.codes", "requests.status_codes.codes"),
+)
 
 LIBRARY = HttpLibrary(
     name=NAME,
@@ -30,12 +38,7 @@ LIBRARY = HttpLibrary(
     modules=("requests",),
     request_functions=functions(NAME, ("requests", "requests.api"), VERB_METHODS, default_timeout=False),
     clients=(SESSION,),
-    response=ResponseFacts(
-        body_attributes=frozenset({"json", "text", "content", "iter_content", "iter_lines", "raw"}),
-        status_attributes=frozenset({"status_code", "ok", "reason"}),
-        raise_for_status=True,
-        raise_for_status_chainable=True,
-    ),
+    response=RESPONSE,
     exceptions=ExceptionFacts(
         modules=("requests", "requests.exceptions"),
         base="requests.exceptions.RequestException",
