@@ -59,7 +59,7 @@ class RaiseForStatusNotCalled(Rule):
 
     code = "API203"
     name = "raise-for-status-not-called"
-    message = "{target}.raise_for_status is not called, so it checks nothing; add ()"
+    message = "{target}.raise_for_status is not called, so it checks nothing; {advice}"
     fix_title = "Call `raise_for_status()`"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
@@ -87,7 +87,7 @@ class RaiseForStatusNotCalled(Rule):
         target = cst.Module([]).code_for_node(node.value)
         if not statement:
             # In a condition or an assignment `()` would change the success path too (it returns None).
-            ctx.report(type(self), node, target=target)
+            ctx.report(type(self), node, target=target, advice=f"call {target}.raise_for_status() on its own line")
             return
         ctx.report(type(self), node, fix=lambda loc: make_fix(RaiseForStatusNotCalled, [(loc.end(node), loc.end(node), "()")]),
-                   target=target)
+                   target=target, advice="add ()")
