@@ -12,7 +12,8 @@ A body is blanked only when it holds no pre-check candidate of an active rule
 - an assignment to an attribute that may hold a client, or that wraps a request
   method (`s.request = partial(...)`), or sets `hooks` / `timeout`;
 - `global` (its bindings are the module's) and `mount` (a timeout adapter);
-- `timeout` in a method named like a request method (a client subclass handling it);
+- `timeout` or `super` in a method named like a request method (a client subclass
+  handling timeouts or checking every response);
 - the words active rules read across functions (`Rule.cross_function_words`:
   `raise_for_status` and `hooks` for the response rules, `timeout` for API103).
 Candidates outside any function turn the reduction off: module-level code may read
@@ -122,9 +123,13 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
             word_lines = sorted({bisect_right(offsets, at) for word in words for at in _whole_word(text, word)})
             timeout_lines = word_lines if "timeout" in words else sorted(
                 {bisect_right(offsets, at) for at in _whole_word(text, "timeout")})
+            # A request method that calls super(): a client subclass's override, which may check every
+            # response (semantic/raising.py) or inject a timeout.
+            super_lines = sorted({bisect_right(offsets, at) for at in _whole_word(text, "super")})
         # From the def line: the traversal gives parameter defaults to the function's own scope.
         if (_holds(word_lines, function.lineno, end) or _holds(stores, body_start, end)
-                or function.name in TIMEOUT_METHODS and _holds(timeout_lines, function.lineno, end)):
+                or function.name in TIMEOUT_METHODS and (_holds(timeout_lines, function.lineno, end)
+                                                         or _holds(super_lines, function.lineno, end))):
             continue
         first = lines[body_start - 1]
         indent = first[:len(first) - len(first.lstrip(" \t\f"))]

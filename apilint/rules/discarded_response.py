@@ -10,6 +10,7 @@ from apilint.engine.traversal import Visit
 from apilint.knowledge.responses import (
     CHAINABLE_RAISE_FOR_STATUS_LIBRARIES,
     STATE_CHANGING_METHODS,
+    STATUS_ATTRIBUTES,
 )
 from apilint.rules.base import Rule, RuleContext, make_fix
 from apilint.semantic.names import keyword_arg, string_value
@@ -65,7 +66,9 @@ class DiscardedResponse(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     node_types = (cst.Expr,)
-    cross_function_words = frozenset({"raise_for_status", "hooks"})  # raising hooks and wrappers
+    # Raising hooks and wrappers; status attributes: a Session subclass's request override (or a function
+    # it calls) that examines the status handles every response (semantic/raising.py).
+    cross_function_words = frozenset({"raise_for_status", "hooks"}) | STATUS_ATTRIBUTES
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:

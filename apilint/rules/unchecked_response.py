@@ -10,7 +10,7 @@ from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRARIES
+from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRARIES, STATUS_ATTRIBUTES
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
 from apilint.knowledge.exceptions import hierarchy
@@ -100,7 +100,9 @@ class UncheckedResponse(Rule):
     fix_safety = Applicability.UNSAFE
     options = ("response-check-order",)
     node_types = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Attribute)
-    cross_function_words = frozenset({"raise_for_status", "hooks"})  # raising hooks and wrappers
+    # Raising hooks and wrappers; status attributes: a Session subclass's request override (or a function
+    # it calls) that examines the status handles every response (semantic/raising.py).
+    cross_function_words = frozenset({"raise_for_status", "hooks"}) | STATUS_ATTRIBUTES
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:

@@ -3,13 +3,15 @@
 - `aiohttp.ClientSession(raise_for_status=True)` (or a callable);
 - httpx `Client(event_hooks={"response": [hook]})` where the hook calls `raise_for_status`;
 - a requests session whose `hooks["response"]` gets such a hook, per request (`hooks=`) too;
-- a Session subclass defined in the module whose request methods call `raise_for_status`.
+- a Session subclass defined in the project whose request methods call `raise_for_status`, or
+  examine the status themselves or through a function they call (v2: `raise_on_error(response)`).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from apilint.knowledge.responses import STATUS_ATTRIBUTES
 from apilint.semantic.names import keyword_arg
 from apilint.semantic.resolve import HttpCall, Resolver
 from apilint.semantic.scope import ClassScope, FunctionScope, Scope
@@ -45,13 +47,52 @@ def raises_for_status(resolver: Resolver, http: HttpCall, scope: Scope) -> bool:
 
 def _subclass_raises(resolver: Resolver, cls: ClassScope, request_methods: frozenset[str]) -> bool:
     for klass in resolver.class_chain(cls):
-        if any(m.mentions_raise_for_status for name, m in klass.methods.items() if name in request_methods):
+        overrides = [m for name, m in klass.methods.items() if name in request_methods]
+        if any(m.mentions_raise_for_status or _examines_status(resolver, m) for m in overrides):
             return True
         for reg in resolver.model.hooks:
             owner = reg.scope.owner if isinstance(reg.scope, FunctionScope) else None
             if owner is klass and _raising(resolver, reg.value, reg.scope):
                 return True
     return False
+
+
+def _examines_status(resolver: Resolver, method: FunctionScope) -> bool:
+    """v2: an overridden request method that tests a status itself, or calls a function of the project that
+    does (`raise_on_error(response)`), handles error statuses its own way for every response: whether it
+    raises is that code's business, and apilint does not guess (principle 1)."""
+    finder = _StatusFinder()
+    method.node.visit(finder)
+    if finder.found:
+        return True
+    for name in finder.called:
+        for binding in resolver.lookup(name, method, None):
+            definition = binding.definition
+            if isinstance(definition, FunctionScope) and definition is not method:
+                inner = _StatusFinder()
+                definition.node.visit(inner)
+                if inner.found or definition.mentions_raise_for_status:
+                    return True
+    return False
+
+
+class _StatusFinder(cst.CSTVisitor):
+    """Status attributes (`.ok`, `.status_code`, …) read in a function, and the plain names it calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+        self.called: list[str] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if node.attr.value in STATUS_ATTRIBUTES:
+            self.found = True
+        return True
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if isinstance(node.func, cst.Name):
+            self.called.append(node.func.value)
+        return True
 
 
 def _raising(resolver: Resolver, node: cst.CSTNode, scope: Scope) -> bool:
