@@ -129,15 +129,17 @@ async def _code_actions(ls: ApilintServer, params: types.CodeActionParams) -> li
         return None
     only = params.context.only
     result: list[types.CodeAction] = []
-    fast = ls.scheduler.published(snapshot)
-    # Exact positions and fix edits cost a second analysis: asked only where a finding is.
-    if fast is None or _touches_finding(fast, snapshot, params.range, ls.client):
-        exact = await ls.scheduler.exact(snapshot)
-        if exact is None:
+    analysis = ls.scheduler.published(snapshot)
+    # Exact positions and fix edits cost a second analysis: asked only for quick fixes where a
+    # finding is (an editor asks for code actions at every cursor move), or when the
+    # diagnostics of this version are not there yet.
+    quick = actions.wanted(only, types.CodeActionKind.QuickFix)
+    if analysis is None or (quick and _touches_finding(analysis, snapshot, params.range, ls.client)):
+        analysis = await ls.scheduler.exact(snapshot)
+        if analysis is None:
             return None
-        result += actions.finding_actions(snapshot, exact, params.range, only, ls.client)
-        fast = exact
-    if actions.wanted(only, actions.FIX_ALL_KIND) and actions.has_safe_fix(fast):
+        result += actions.finding_actions(snapshot, analysis, params.range, only, ls.client)
+    if actions.wanted(only, actions.FIX_ALL_KIND) and actions.has_safe_fix(analysis):
         fixed = None
         if not ls.client.resolve_edit:
             fixed = await ls.scheduler.fix_all(snapshot)
