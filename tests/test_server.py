@@ -256,6 +256,26 @@ def test_worker_stops_an_abandoned_analysis() -> None:
     assert abandoned_after < 5.0  # the whole analysis takes far longer (tens of seconds)
 
 
+def test_worker_time_limit_stops_the_analysis_and_the_next_call_works() -> None:
+    from apilint.server.analysis import Analysis, CheckRequest
+    from apilint.server.worker import TimedOut, Worker
+
+    async def scenario() -> float:
+        worker = Worker()
+        try:
+            started = time.monotonic()
+            with pytest.raises(TimedOut):
+                await worker.call(CheckRequest(None, _slow_source(6000), exact=True), lambda: False, 0.5)
+            stopped_after = time.monotonic() - started
+            reply = await worker.call(CheckRequest(None, MISSING_TIMEOUT, exact=False), lambda: False, 120)
+            assert isinstance(reply, Analysis) and [r.finding.code for r in reply.reported] == ["API101"]
+            return stopped_after
+        finally:
+            worker.stop()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 240)) < 5.0
+
+
 def test_server_help(tmp_path: Path) -> None:
     result = run_cli("server", "--help", cwd=tmp_path)
     assert result.returncode == 0 and "Language Server Protocol" in result.stdout
