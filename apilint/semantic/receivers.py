@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS
 from apilint.semantic.names import keyword_arg
 from apilint.semantic.scope import (
     Binding,
@@ -22,7 +23,7 @@ from apilint.semantic.scope import (
 
 # Methods of a Session subclass (or adapter) that, when they handle `timeout`,
 # give every request a default timeout.
-TIMEOUT_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", "delete", "head", "options"})
+TIMEOUT_METHODS = frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))  # from the records
 
 
 class ReceiverTracking:
