@@ -40,8 +40,8 @@ class RequestWithoutTimeout(Rule):
     worker stops serving, a cron job never ends, a deploy hangs. Nothing in the
     logs says why.
 
-    Not reported: `httpx` and `aiohttp` calls (both have default timeouts), a
-    call that forwards `**kwargs` (the timeout may be inside), and calls on a
+    Not reported: `httpx`, `httpx2`, `aiohttp` and `niquests` calls (they have
+    default timeouts; niquests' `Session.send` excepted), a call that forwards `**kwargs` (the timeout may be inside), and calls on a
     client whose class or set-up visibly supplies a default timeout (a
     `Session` subclass whose `request` sets `timeout`, an adapter that does, or
     `functools.partial(session.request, timeout=...)`).

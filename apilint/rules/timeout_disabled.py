@@ -16,10 +16,12 @@ from apilint.semantic.names import is_none, keyword_arg
 class TimeoutDisabled(Rule):
     """## What it does
     Checks for timeouts that are switched off: `timeout=None` on a request of
-    `requests`, `httpx`, `aiohttp`, `urllib3`, `urllib` or `http.client`, or on
-    a client constructor (except `aiohttp.ClientSession(timeout=None)`, which
-    aiohttp treats as "use the default"); a `requests` timeout tuple
-    whose read part is `None`; and timeout objects that bound nothing:
+    `requests`, `httpx`, `httpx2`, `aiohttp`, `urllib3`, `urllib` or
+    `http.client`, or on a client constructor (except
+    `aiohttp.ClientSession(timeout=None)`, which aiohttp treats as "use the
+    default", and niquests, whose requests and sessions replace `None` with
+    their default timeouts); a `requests` or `niquests` timeout tuple whose
+    read part is `None`; and timeout objects that bound nothing:
     `httpx.Timeout(None)`, `aiohttp.ClientTimeout()` or
     `ClientTimeout(total=None)` with no other bound, `urllib3.Timeout(total=None)`
     with no `connect`/`read`.
