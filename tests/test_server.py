@@ -276,6 +276,31 @@ def test_worker_time_limit_stops_the_analysis_and_the_next_call_works() -> None:
     assert asyncio.run(asyncio.wait_for(scenario(), 240)) < 5.0
 
 
+@pytest.mark.parametrize("grace", [0.0, 120.0])
+def test_a_cancelled_call_never_answers_the_next_one(grace: float) -> None:
+    """The editor cancels code-action requests; the cancelled request's reply must not be taken
+    for the next one's (grace 0: the process is replaced; 120: the reply is read and dropped)."""
+    from apilint.server.analysis import Analysis, CheckRequest
+    from apilint.server.worker import Worker
+
+    async def scenario() -> list[str]:
+        worker = Worker()
+        try:
+            busy = CheckRequest(None, _slow_source(100), exact=True)
+            task = asyncio.ensure_future(worker.call(busy, lambda: False, 120))
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            reply = await worker.call(CheckRequest(None, MISSING_TIMEOUT, exact=True), lambda: False, 120, grace)
+            assert isinstance(reply, Analysis)
+            return [r.finding.code for r in reply.reported]
+        finally:
+            worker.stop()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 240)) == ["API101"]
+
+
 def test_server_help(tmp_path: Path) -> None:
     result = run_cli("server", "--help", cwd=tmp_path)
     assert result.returncode == 0 and "Language Server Protocol" in result.stdout

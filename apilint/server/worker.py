@@ -56,6 +56,10 @@ class Worker:
         self._connection: Connection | None = None
         self._lock = asyncio.Lock()
         self._renew = False
+        # When a call is cancelled (the editor cancels a code-action request) its reply is still
+        # to come: the next call reads and drops it first, or the replies would pair with the
+        # wrong requests. The time it was sent:
+        self._unread_since: float | None = None
 
     def renew(self) -> None:
         """Use a new process from the next call on: the files on disk changed, and the old one
@@ -75,6 +79,7 @@ class Worker:
     def stop(self) -> None:
         process, connection = self._process, self._connection
         self._process = self._connection = None
+        self._unread_since = None
         if connection is not None:
             connection.close()
         if process is not None:
@@ -98,19 +103,46 @@ class Worker:
         if self._renew:
             self._renew = False
             self.stop()
+        connection = self._started()
+        if self._unread_since is not None:
+            sent, self._unread_since = self._unread_since, None
+            try:
+                await self._receive(connection, sent, lambda: True, time_limit, grace)
+            except asyncio.CancelledError:
+                if self._connection is connection:
+                    self._unread_since = sent
+                raise
+            except (TimedOut, WorkerDied):
+                pass  # that process is gone; this call gets a new one
+            connection = self._started()  # a new process if the old reply took too long
+        sent = time.monotonic()
+        try:
+            connection.send(request)
+            return await self._receive(connection, sent, abandoned, time_limit, grace)
+        except asyncio.CancelledError:
+            if self._connection is connection:
+                self._unread_since = sent
+            raise
+        except (OSError, BrokenPipeError) as exc:
+            self.stop()
+            raise WorkerDied(f"the analysis process ended unexpectedly ({type(exc).__name__})") from None
+
+    def _started(self) -> Connection:
         try:
             self.start()
         except Exception as exc:  # noqa: BLE001 - e.g. the engine fails to import: reported, not fatal
             self.stop()
             raise WorkerDied(f"cannot start the analysis process: {type(exc).__name__}: {exc}") from None
-        connection = self._connection
-        assert connection is not None
+        assert self._connection is not None
+        return self._connection
+
+    async def _receive(self, connection: Connection, sent: float, abandoned: Callable[[], bool], time_limit: float,
+                       grace: float) -> Reply | None:
+        """The reply to the request sent at `sent`; None if abandoned (the process is then stopped)."""
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
         try:
-            connection.send(request)
             while not await loop.run_in_executor(None, connection.poll, _POLL_SECONDS):
-                elapsed = time.monotonic() - started
+                elapsed = time.monotonic() - sent
                 if elapsed >= grace and abandoned():
                     self.stop()
                     return None
@@ -119,7 +151,7 @@ class Worker:
                     raise TimedOut(f"analysis took longer than {time_limit:g}s, stopped")
             reply: Reply = connection.recv()
             return reply
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:
             self.stop()
             raise WorkerDied(f"the analysis process ended unexpectedly ({type(exc).__name__})") from None
 
