@@ -31,6 +31,9 @@ _TIMEOUT_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", 
 class ClientFact:
     kind: ClientKind
     default_timeout: bool
+    # A project subclass overrides a request method (`ResilientSession.request`): what it does with each
+    # response is that code's business, which the summary does not read (API201/API202 stay silent).
+    own_requests: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ class ProjectIndex:
         if inherited is None:
             return None
         default = inherited.default_timeout or cls.handles_timeout or any(self._adapter_times_out(m) for m in cls.mounts)
-        return ClientFact(inherited.kind, default)
+        own = inherited.own_requests or any(name in inherited.kind.methods for name in cls.methods)
+        return ClientFact(inherited.kind, default, own)
 
     def _adapter_times_out(self, adapter: Value) -> bool:
         if adapter.kind != "call":
@@ -209,7 +213,9 @@ class ProjectIndex:
             if kind is not None:
                 return ClientFact(kind, kind.default_timeout or value.timeout)
             made = self.class_client(name) if self.class_summary(name) is not None else self.factory(name)
-            return ClientFact(made.kind, made.default_timeout or value.timeout) if made is not None else None
+            if made is None:
+                return None
+            return ClientFact(made.kind, made.default_timeout or value.timeout, made.own_requests)
         if value.kind == "ref":
             return self.client_at(value.name)
         if value.kind == "annotation" and value.name:

@@ -54,6 +54,7 @@ class ClientRef:
     subclass: ClassScope | None = None
     injects_timeout: bool = False
     constructor_name: str | None = None  # the qualified constructor, when a library's own
+    own_requests: bool = False  # a subclass in another project module overrides a request method
 
     def has_default_timeout(self, method: str | None = None) -> bool:
         """Does a request of this client (by `method`, when given) get a timeout when it passes none?"""
@@ -488,7 +489,8 @@ def _from_fact(fact: ClientFact | None, constructor: cst.Call | None = None) -> 
     """A client the project index proved (in another module) as the resolver's reference."""
     if fact is None:
         return None
-    return ClientRef(fact.kind, constructor=constructor, injects_timeout=fact.default_timeout)
+    return ClientRef(fact.kind, constructor=constructor, injects_timeout=fact.default_timeout,
+                     own_requests=fact.own_requests)
 
 
 def _agree(results: list[ClientRef | None]) -> ClientRef | None:
