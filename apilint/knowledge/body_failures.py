@@ -30,8 +30,10 @@ PARSE_ERRORS: tuple[str, ...] = ("builtins.ValueError", "builtins.SyntaxError")
 SUBSCRIPT_ERRORS: tuple[str, ...] = ("builtins.KeyError", "builtins.TypeError", "builtins.IndexError")
 
 # Words of a body key that names the response's own error or status (`error`, `errorCode`, `ok`,
-# `status`, `response_code`, "Error Message"): a key is split at non-letters and camelCase humps.
+# `status`, `response_code`, "Error Message", RFC 7807's and Django REST framework's `detail`): a key is
+# split at non-letters and camelCase humps.
 ERROR_FIELD_WORDS: frozenset[str] = frozenset({
-    "error", "errors", "err", "errcode", "errno", "errmsg", "fault", "faults", "failure", "failures", "failed",
+    "error", "errors", "err", "errcode", "errno", "errmsg", "detail", "details", "fault", "faults", "failure",
+    "failures", "failed",
     "fail", "problem", "exception", "status", "stat", "ok", "success", "successful", "succeeded", "code",
 })
