@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from apilint.server.analysis import Analysis, CheckRequest, FixAll, FixAllRequest, Reply, Request
 from apilint.server.worker import TimedOut, Worker, WorkerDied
 
-DEBOUNCE_SECONDS = 0.075  # longer than the gap between keystrokes, short next to an analysis
+DEBOUNCE_SECONDS = 0.05  # coalesces key repeat, pastes and multi-cursor edits; short next to an analysis
 TIME_LIMIT_SECONDS = 30.0  # the CLI's --file-timeout default
 # An outdated analysis is stopped once it has run this long; a shorter one is left to finish
 # (and its result dropped): stopping costs a new worker process and its project index.
