@@ -159,6 +159,10 @@ def test_settings_excludes_and_unsaved_text(tmp_path: Path) -> None:
     ignored.write_text(MISSING_TIMEOUT)
     on_disk = project / "client.py"
     on_disk.write_text("")
+    misconfigured = project / "legacy"
+    misconfigured.mkdir()
+    (misconfigured / "pyproject.toml").write_text("[tool.apilint]\ntimeout = 'ten'\n")
+    (misconfigured / "client.py").write_text(MISSING_TIMEOUT)
 
     async def scenario(session: Session) -> None:
         uri = await session.open(excluded)
@@ -167,6 +171,10 @@ def test_settings_excludes_and_unsaved_text(tmp_path: Path) -> None:
         assert (await session.next_diagnostics(uri, 1)).diagnostics == ()
         uri = await session.open(on_disk, MISSING_TIMEOUT)
         assert [d.code for d in (await session.next_diagnostics(uri, 1)).diagnostics] == ["API101"]
+        assert session.logs == []
+        uri = await session.open(misconfigured / "client.py")  # invalid configuration: said once, in the log
+        assert (await session.next_diagnostics(uri, 1)).diagnostics == ()
+        assert len(session.logs) == 1 and "timeout" in session.logs[0], session.logs
 
     run_session(scenario, project)
 
