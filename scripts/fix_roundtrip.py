@@ -8,8 +8,11 @@
 5. the only new imports are the ones a fix's edit asked for;
 6. every comment token of the original is still in the result (tokenize);
 7. every *safe* fix that edits a call's arguments (API101: `timeout=`) edits a call whose
-   receiver the resolver proves, re-resolved on the original module (a fix that adds
-   `timeout=` to a method that takes none raises TypeError on every call);
+   receiver is proven, re-resolved on the original module, twice: by the resolver, and by
+   an independent audit of every alternative the receiver may hold (receiver_audit.py:
+   union members, both sides of `a or b`, reaching assignments, factory returns,
+   subclass overrides), so a resolver that combines alternatives wrongly is caught too
+   (a fix that adds `timeout=` to a method that takes none raises TypeError on every call);
 8. a safe-only fix run adds no finding: the findings after it, compared by code and
    message (line numbers in messages ignored), are a sub-multiset of those before;
 9. a safe fix that turns a reference into a call (appends `()`) does so only where the
@@ -42,6 +45,7 @@ from typing import Sequence
 import libcst as cst
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from apilint.engine.engine import enabled_rules  # noqa: E402
 from apilint.engine.findings import AnalysisError, Applicability, Finding  # noqa: E402
@@ -53,6 +57,7 @@ from apilint.engine.engine import check_source  # noqa: E402
 from apilint.engine.source import decode_source  # noqa: E402
 from apilint.rules import Rule  # noqa: E402
 from apilint.settings import Settings  # noqa: E402
+from receiver_audit import ReceiverAudit  # noqa: E402
 
 _IMPORT = re.compile(r"^\s*(import|from)\s+\S+", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -134,6 +139,7 @@ def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
     traversal.release()
     resolver = Resolver(traversal.model, traversal.order_of, {})
     resolver.parent_of = traversal.parent_of
+    audit = ReceiverAudit(resolver)
     locator = Locator(module, text)
     calls: dict[tuple[int, int, int, int], Visit] = {}
     for visit in traversal.collected[cst.Call]:
@@ -143,11 +149,15 @@ def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
     for finding in wanted:
         found = calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
         call = found.node if found is not None else None
-        http = resolver.http_call(call, found.scope) if found is not None and isinstance(call, cst.Call) else None
-        proven = http is not None and (
-            http.function is not None if http.client is None else http.method in http.client.kind.methods)
-        if not proven:
-            problems.append(f"safe {finding.code} fix at line {finding.line} edits a call on an unproven receiver")
+        if found is None or not isinstance(call, cst.Call):
+            problems.append(f"safe {finding.code} fix at line {finding.line} edits no call")
+            continue
+        http = resolver.http_call(call, found.scope)
+        if http is None or (http.function is None if http.client is None else http.method not in http.client.kind.methods):
+            problems.append(f"safe {finding.code} fix at line {finding.line}: the resolver does not prove the receiver")
+        elif not audit.proves(call, found.scope, found.order):
+            problems.append(f"safe {finding.code} fix at line {finding.line}: an alternative of the receiver is not "
+                            f"the same client (audit)")
     return problems
 
 

@@ -137,3 +137,24 @@ def test_roundtrip_passes_the_fix_safety_fixtures(fixture: str) -> None:
     assert report.failures == []
     assert report.unproven == 0
     assert report.changed
+
+
+def test_roundtrip_audit_catches_a_resolver_that_lets_an_unknown_alternative_through(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resolver as it was (`_agree` ignored unknown alternatives and compared only libraries):
+    the checker must fail on the fixes it made, through its own audit of the receiver."""
+    import apilint.semantic.resolve as resolve
+
+    def lenient(results: list[resolve.ClientRef | None]) -> resolve.ClientRef | None:
+        found = [r for r in results if r is not None]
+        if not found or len({r.kind.library for r in found}) != 1:
+            return None
+        return next((r for r in found if r.has_default_timeout()), found[0])
+
+    monkeypatch.setattr(resolve, "_agree", lenient)
+    report = ROUNDTRIP.check_file(str(FIXTURES / "API101" / "unproven_clients.py"))
+    audited = [f for f in report.failures if "(audit)" in f]
+    # union factory, `A | B` factory, union parameters (2), subclass override of the factory,
+    # attribute set in a subclass, property overridden in a subclass, if/else branches, try/except
+    assert len(audited) >= 8, report.failures
+    assert report.unproven == len(audited)
