@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -307,6 +308,25 @@ def test_a_cancelled_call_never_answers_the_next_one(grace: float) -> None:
             worker.stop()
 
     assert asyncio.run(asyncio.wait_for(scenario(), 240)) == ["API101"]
+
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed")
+def test_neovim_client(tmp_path: Path) -> None:
+    """Neovim's own LSP client (not ours) against the server: what an editor user sees."""
+    project = _project(tmp_path)
+    (project / "client.py").write_text(MISSING_TIMEOUT)
+    script = FIXTURES.parent / "editors" / "neovim_session.lua"
+    result = project / "result.txt"
+    environment = {**os.environ, "APILINT_PYTHON": sys.executable, "APILINT_RESULT": str(result)}
+    subprocess.run(["nvim", "--headless", "-u", "NONE", "-c", f"luafile {script}"], cwd=project, env=environment,
+                   capture_output=True, timeout=240, stdin=subprocess.DEVNULL)
+    lines = result.read_text().splitlines()
+    assert lines[0] == "diagnostic API101 4:11-4:28", lines
+    assert "action quickfix Add `timeout=` (API101)" in lines
+    assert "action quickfix Add `# noqa: API101` on this line" in lines
+    assert "action source.fixAll.apilint apilint: fix all safe fixes in this file" in lines
+    assert "fixed     return requests.get(url, timeout=10)" in lines
+    assert lines[-1] == "cleared true"
 
 
 def test_server_help(tmp_path: Path) -> None:
