@@ -17,13 +17,12 @@ from apilint.server.worker import Worker
 
 
 class ApilintServer(LanguageServer):
-    def __init__(self, debounce: float | None = None) -> None:
+    def __init__(self) -> None:
         # Full synchronisation: the editor sends the whole buffer on each change, so the text
         # analysed is exactly the editor's (no incremental patching to drift from it).
         super().__init__("apilint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.worker = Worker()
-        kwargs = {} if debounce is None else {"debounce": debounce}
-        self.scheduler = Scheduler(self.worker, self.publish, self.log, **kwargs)
+        self.scheduler = Scheduler(self.worker, self.publish, self.log)
         self.client = Client(types.PositionEncodingKind.Utf16, False, False)
 
     def publish(self, snapshot: Snapshot, analysis: Analysis) -> None:
@@ -47,8 +46,8 @@ class ApilintServer(LanguageServer):
         return Snapshot(uri, document.version, document.source, path)
 
 
-def build_server(debounce: float | None = None) -> ApilintServer:
-    server = ApilintServer(debounce)
+def build_server() -> ApilintServer:
+    server = ApilintServer()
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: ApilintServer, params: types.InitializeParams) -> None:

@@ -65,9 +65,6 @@ class Scheduler:
             self._task.cancel()
             self._task = None
 
-    def latest(self, uri: str) -> Snapshot | None:
-        return self._latest.get(uri)
-
     def published(self, snapshot: Snapshot) -> Analysis | None:
         """The diagnostics' analysis when it is of this very snapshot."""
         entry = self._published.get(snapshot.uri)
