@@ -433,5 +433,16 @@ class _Calls:
             receiver = func.value  # type: ignore[attr-defined]
             if type(receiver) is ast.Call and dotted_name(receiver.func) == "super":  # type: ignore[attr-defined]
                 return False
-            return self.may_be_client(receiver)
+            return self.may_be_client(receiver) or self._module_side_sends(receiver, func.attr)  # type: ignore[attr-defined]
         return False
+
+    def _module_side_sends(self, expr: ast.expr, method: str) -> bool:
+        """`(session or requests).post(...)`: a side of the receiver is a library module that sends by itself
+        (mirrors `Resolver._either_call`)."""
+        kind = type(expr)
+        if kind is ast.BoolOp:
+            return any(self._module_side_sends(v, method) for v in expr.values)  # type: ignore[attr-defined]
+        if kind is ast.IfExp:
+            return (self._module_side_sends(expr.body, method)  # type: ignore[attr-defined]
+                    or self._module_side_sends(expr.orelse, method))  # type: ignore[attr-defined]
+        return any(f"{q}.{method}" in _SENDS for q in self.qualified(expr))
