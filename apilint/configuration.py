@@ -89,6 +89,12 @@ class ConfigResolver:
         directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         return self.for_directory(directory)
 
+    def for_file(self, path: Path | str) -> ResolvedConfig:
+        """The configuration governing the file at `path` (no `stat`: discovery already knows it is a file)."""
+        if self._fixed is not None:
+            return self._fixed
+        return self.for_directory(os.path.dirname(os.path.normpath(os.path.abspath(path))))
+
     def for_directory(self, directory: str) -> ResolvedConfig:
         """The configuration for files directly inside `directory` (an absolute, normalised path)."""
         if self._fixed is not None:

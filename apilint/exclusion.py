@@ -25,6 +25,8 @@ DEFAULT_EXCLUDES = (
     "site-packages", "__pypackages__", "_build", "buck-out",
 )
 _DEFAULT_SPEC = GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES)
+# The defaults are plain names: while walking (every ancestor already passed), only the entry's name counts.
+_DEFAULT_NAMES = frozenset(DEFAULT_EXCLUDES)
 
 
 class PathFilter:
@@ -36,6 +38,7 @@ class PathFilter:
         self._git_roots: dict[str, str | None] = {}
         self._gitignores: dict[str, GitIgnoreSpec | None] = {}
         self._chains: dict[str, list[tuple[str, GitIgnoreSpec]]] = {}
+        self._absolute: dict[str, str] = {}
 
     def excluded(self, path: Path, *, defaults: bool = True) -> bool:
         """A path named on the command line: the default (unless `defaults` is False) and configured
@@ -52,16 +55,17 @@ class PathFilter:
 
     def skips(self, directory: str, name: str, is_dir: bool) -> bool:
         """An entry met while walking `directory` (as given): excludes, then `.gitignore`."""
-        parent = os.path.normpath(os.path.abspath(directory))
-        absolute = os.path.join(parent, name)
-        config = self.resolver.for_directory(parent)
-        relative = config.relative(absolute)
-        suffix = "/" if is_dir else ""
-        if relative is None:
-            if _DEFAULT_SPEC.match_file(name + suffix):
-                return True
-        elif self._matches(config, relative + suffix):
+        if name in _DEFAULT_NAMES:
             return True
+        parent = self._absolute.get(directory)
+        if parent is None:
+            parent = self._absolute[directory] = os.path.normpath(os.path.abspath(directory))
+        config = self.resolver.for_directory(parent)
+        spec = self._configured(config)
+        if spec is not None:
+            relative = config.relative(os.path.join(parent, name))
+            if relative is not None and spec.match_file(relative + ("/" if is_dir else "")):
+                return True
         return config.settings.respect_gitignore and self._gitignored(parent, name, is_dir)
 
     def unreachable(self, path: Path) -> bool:

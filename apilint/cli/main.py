@@ -178,7 +178,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.show_files:
             sys.stdout.writelines(f"{f}\n" for f in sorted(files, key=str))
             return EXIT_CLEAN
-        configs = [resolver.for_path(f) for f in files]
+        configs = [resolver.for_file(f) for f in files]
         # A fix writes through a symlink only into what was checked or into the file's project.
         checked = tuple(os.path.realpath(p if p.is_dir() else p.parent) for p in paths)
         jobs = [
