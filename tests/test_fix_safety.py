@@ -13,6 +13,7 @@ import pytest
 from apilint.cli.add_noqa import add_noqa
 from apilint.engine.engine import check_source
 from apilint.engine.findings import Applicability, Edit, Finding, Fix
+from apilint.engine.noqa import NoqaIndex
 from apilint.settings import Settings
 
 from .conftest import FIXTURES
@@ -59,6 +60,14 @@ def test_add_noqa_numbers_lines_as_python_does_and_keeps_line_endings() -> None:
     assert new_text == ('import requests\r\n\x0c\r\nNOTE = "a\u2028b"\r\n'
                         'requests.get("https://x")  # noqa: API101\r\n'
                         'requests.get("https://y")  # why  # noqa: API101\r\n')
+
+
+def test_noqa_after_a_form_feed_line_suppresses_and_add_noqa_round_trips() -> None:
+    text = 'import requests\n\x0c\nrequests.get("https://x")\n'
+    new_text, count = add_noqa(text, check_source(text, Settings()))
+    assert count == 1
+    index = NoqaIndex(new_text)
+    assert [f for f in check_source(new_text, Settings()) if not index.suppresses(f.line, f.code)] == []
 
 
 # -- the round-trip checker ------------------------------------------------------------------

@@ -15,6 +15,9 @@ import tokenize
 # The same pattern as flake8.defaults.NOQA_INLINE_REGEXP.
 NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]+")
+# Python's physical lines: only CRLF, CR and LF end one (`str.splitlines` also splits at form
+# feeds, U+2028 and others, which would shift every line number after them).
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 # flake8's NOQA_FILE, matched (like flake8) at the start of a line: the whole file is skipped.
 _FILE_NOQA = re.compile(r"^\s*# flake8[:=]\s*noqa", re.IGNORECASE | re.MULTILINE)
 
@@ -35,7 +38,7 @@ class NoqaIndex:
 
     def line_for(self, line: int) -> str:
         if self._lines is None or self._joined is None:
-            self._lines = self._text.splitlines(keepends=True)
+            self._lines = _PHYSICAL_LINE.findall(self._text)
             self._joined = _logical_noqa_lines(self._text, self._lines)
         if line in self._joined:
             return self._joined[line]
