@@ -33,7 +33,7 @@ def test_docstring_has_every_section(rule: type[Rule]) -> None:
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_options_named_in_docs_exist(rule: type[Rule]) -> None:
-    named = re.findall(r"^- `([a-z-]+)`", sections(rule)["Options"], re.MULTILINE)
+    named = re.findall(r"^- `([a-z0-9-]+)`", sections(rule)["Options"], re.MULTILINE)
     assert set(named) == set(rule.options)
     assert set(rule.options) <= SETTING_KEYS
 
@@ -85,7 +85,7 @@ def test_configuration_guide_matches_settings_and_flake8_options() -> None:
     from apilint.flake8_plugin import FLAKE8_OPTIONS
 
     guide = (ROOT / "docs" / "configuration.md").read_text()
-    documented = set(re.findall(r"^\| `([a-z-]+)` \|", guide, re.MULTILINE))
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", guide, re.MULTILINE))
     keys = {f.name.replace("_", "-") for f in fields(Settings) if f.name != "origin"}
     assert documented == keys
     named = set(re.findall(r"--apilint-([a-z-]+)", guide))

@@ -16,6 +16,19 @@ class RetryAfterIgnored(RetryRule):
     urllib3 `Retry(respect_retry_after_header=False)` with 429/503 in its
     forcelist.
 
+    Changed in v2: the status test takes every form code uses: `==`, `in`,
+    `!=` with the retry on the other branch (`if r.status_code != 429:
+    break` then a sleep), compound and walrus `while` conditions,
+    `match`/`case`, aiohttp's `resp.status`, an `HTTPError`'s
+    `err.response.status_code`, module constants, `http.HTTPStatus` members,
+    and predicate / `giveup=` / `retry=` callables (lambdas or module
+    functions) given to backoff and tenacity. A loop over a retry iterator
+    (`for _ in ExponentialBackoff()`) is a retry loop: the iterator waits
+    without seeing the response. Reading the header is code: a
+    `"Retry-After"` (or `retry_after`) key or a name saying so; a log message
+    or comment does not count. A wait handed to code that cannot be read (and
+    may read the header) is unknown: no finding.
+
     ## Why is this bad?
     With 429 and 503 the server says exactly when to come back. A client
     that retries on its own schedule comes back too early, gets throttled

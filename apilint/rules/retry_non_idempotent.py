@@ -16,6 +16,13 @@ class RetryNonIdempotent(RetryRule):
     PATCH that retries after the request may have reached the server (on a
     read timeout or a 5xx) and sends no `Idempotency-Key` header.
 
+    Changed in v2: code decides, never a comment or a string: a comment
+    "POST is not idempotent" or a docstring no longer switches the rule off;
+    an `Idempotency-Key` header key or a name saying idempotency
+    (`idempotency_key=...`) does. A handler that decides whether to go round
+    (`if not policy.can_retry(err): raise`) is not a proven retry.
+    `allowed_methods` is evaluated (`frozenset([...])`, module constants).
+
     ## Why is this bad?
     A read timeout or a 502 does not mean the server did nothing: the
     payment may have been taken, the order placed, the message sent. Sending

@@ -25,6 +25,14 @@ class RetryOnClientError(RetryRule):
     exception, its default) around a call that raises for status;
     `backoff.on_exception` on those exceptions without `giveup=`.
 
+    Changed in v2: only 4xx codes registered with IANA are judged; 413 joins
+    408, 425 and 429 as retryable (RFC 9110 lets a 413 carry Retry-After, and
+    urllib3 retries it by default), and unregistered codes (nginx's 499,
+    Twitter's 420) mean nothing we know, so retrying them is not reported.
+    A loop that retries whatever gets past a success test counts only when it
+    has an attempt budget: a loop that runs until a deadline polls for a state
+    ("not yet" is expected). Status tests are evaluated on the syntax tree.
+
     ## Why is this bad?
     A 400, 401, 403, 404 or 422 says the request itself is wrong: sending it
     again fails the same way. The retries waste time (with backoff, often

@@ -24,9 +24,30 @@ class RetryWithoutBackoff(RetryRule):
     `httpx.HTTPTransport(retries=3)`, which never wait); tenacity without
     `wait=` or with `wait_fixed`/`wait_none`; backoff with `backoff.constant`.
 
-    A wait grows when it depends on the attempt counter through `**`, `*` or
-    `<<`, when a delay variable is updated in the loop (`delay *= 2`), or when
-    it comes from the server's `Retry-After` header.
+    A wait grows when it depends on the attempt counter, when a delay
+    variable is updated in the loop by a step that provably grows it
+    (`delay *= 2`), or when it comes from the server's `Retry-After` header.
+
+    Changed in v2, because maintainers rejected v1 reports on real SDKs:
+    - a wait slept or computed inside a helper of the module
+      (`self._backoff(attempt)`, `delay = compute_delay(n)`) is followed into
+      it; when the loop calls code that cannot be read (a method of an object
+      from elsewhere, a function of another package, a retry handler), the
+      wait is unknown and nothing is reported;
+    - a configuration or loop that retries at most once is not reported:
+      urllib3 never waits before the first retry, and one wait has nothing to
+      grow (`Retry(total=1)`, `HTTPAdapter(max_retries=1)`, `range(2)`,
+      `stop_after_attempt(2)`);
+    - `httpx.HTTPTransport(retries=N)` (and httpx2's) is not reported: httpcore
+      retries failed connections with its own exponential backoff;
+    - a `Retry(...)` counts only where it retries: passed as `max_retries=` /
+      `retries=`, assigned to `Retry.DEFAULT`, returned, or stored for that
+      use. One used only through its methods (`parse_retry_after`,
+      `get_retry_after`, `sleep_for_retry`) retries nothing;
+    - `**kwargs` given to `Retry`, `Retrying`, `@retry` or `backoff.on_*` may
+      hold anything: no finding;
+    - a retry helper that imports no HTTP library and never sleeps is checked
+      too (v1 skipped files without the word "sleep").
 
     ## Why is this bad?
     When a server struggles, every client retrying at a fixed pace keeps the
@@ -72,8 +93,20 @@ class RetryWithoutBackoff(RetryRule):
     (or replaces a `0`). It is safe: the same requests are retried, only
     paced. Hand-written loops and other libraries get no fix.
 
+    Changed in v2: the fixed configuration passes the whole retry family. Where
+    the project supports urllib3 >= 2 alone (its declared dependencies, the
+    `urllib3-version` setting, or a `backoff_jitter`/`backoff_max` it already
+    passes), the fix also adds `backoff_jitter` (API402) and, when the last
+    wait would pass `max-delay`, `backoff_max=<max-delay>` (API403). Otherwise
+    it adds only `backoff_factor`, which urllib3 1.26 accepts too, choosing a
+    value whose last wait (`factor * 2 ** (total - 1)`, capped at 120 s by
+    both 1.26 and 2.x) stays within `max-delay` (`Retry(total=10)` gets
+    `backoff_factor=0.11`); when no sensible value fits, there is no fix.
+
     ## Options
     - `backoff-factor`
+    - `max-delay`
+    - `urllib3-version`
 
     ## References
     - [AWS Architecture Blog: Exponential Backoff And Jitter](https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/)
@@ -87,7 +120,7 @@ class RetryWithoutBackoff(RetryRule):
     fix_title = "Add `backoff_factor`"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
-    options = ("backoff-factor",)
+    options = ("backoff-factor", "max-delay", "urllib3-version")
 
     def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
         if facts.backoff not in (Backoff.NONE, Backoff.CONSTANT) or facts.at_most_one_retry:

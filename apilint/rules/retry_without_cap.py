@@ -19,6 +19,12 @@ class RetryWithoutCap(RetryRule):
     attempts; tenacity `wait_exponential` without `max=` when its stop allows
     such waits; backoff `expo` without `max_value`).
 
+    Changed in v2: an attempt count is read from `range(n)` and from a
+    `while n < K:` loop whose counter grows by one per round (module and
+    local constants evaluated); a bound or wait decided by code that cannot
+    be read, or by a retry iterator, is unknown: no finding. `**kwargs` given
+    to a configuration gives no opinion.
+
     ## Why is this bad?
     A retry loop that never gives up turns an outage into a hung worker and
     an endless stream of requests; an uncapped exponential wait turns a short

@@ -16,6 +16,13 @@ class RetryWithoutJitter(RetryRule):
     not combined (`+`) with `wait_random(...)`; backoff with `jitter=None`;
     urllib3 `Retry(backoff_factor=...)` without `backoff_jitter`.
 
+    Changed in v2 (spec principle 4): urllib3 `Retry` is reported only where
+    the project supports urllib3 >= 2 alone, since `backoff_jitter` does not
+    exist in urllib3 1.26, which many projects still support: its declared
+    dependencies require urllib3 >= 2, the `urllib3-version = 2` setting says
+    so, or the configuration already passes `backoff_jitter`/`backoff_max`.
+    A wait computed by code that cannot be read is unknown: no finding.
+
     ## Why is this bad?
     Clients that failed together (an outage, a deploy, a network blip) all
     compute the same delays and retry together, in synchronised waves that
@@ -59,7 +66,7 @@ class RetryWithoutJitter(RetryRule):
     (`wait_random_exponential`, `backoff_jitter=…`, full or equal jitter).
 
     ## Options
-    None.
+    - `urllib3-version`
 
     ## References
     - [AWS Architecture Blog: Exponential Backoff And Jitter](https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/)
@@ -70,6 +77,7 @@ class RetryWithoutJitter(RetryRule):
     name = "retry-without-jitter"
     message = "{what} backs off without jitter: clients that failed together retry together"
     fix_availability = FixAvailability.NONE
+    options = ("urllib3-version",)
 
     def check_facts(self, facts: RetryFacts, ctx: RuleContext) -> None:
         if facts.backoff is not Backoff.GROWING or facts.jitter is not False or facts.at_most_one_retry:

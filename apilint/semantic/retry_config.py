@@ -27,7 +27,7 @@ from apilint.knowledge.retries import (
     URLLIB3_RETRY_DEFAULTS,
     URLLIB3_RETRY_POSITIONAL,
 )
-from apilint.semantic.names import is_none, keyword_arg, string_value
+from apilint.semantic.names import is_none, keyword_arg
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.retry_facts import Backoff, RetryFacts
 from apilint.semantic.retry_libraries import backoff_facts, tenacity_facts
@@ -152,12 +152,24 @@ def _urllib3(resolver: Resolver, call: cst.Call, scope: Scope) -> RetryFacts | N
     if methods is not None:
         if is_none(methods.value) or literal(methods.value) is False:
             facts.non_idempotent = "every method"
-        elif isinstance(methods.value, (cst.List, cst.Tuple, cst.Set)):
-            names = {str(string_value(el.value) or "").upper() for el in methods.value.elements}
-            unsafe = sorted(names & NON_IDEMPOTENT_METHODS)
+        else:
+            names = _strings(resolver, methods.value, scope)  # a literal, `frozenset([...])`, a constant
+            unsafe = sorted({name.upper() for name in names} & NON_IDEMPOTENT_METHODS)
             if unsafe:
                 facts.non_idempotent = "/".join(unsafe)
     return facts
+
+
+def _strings(resolver: Resolver, expr: cst.BaseExpression, scope: Scope) -> frozenset[str]:
+    def qualified(e: cst.BaseExpression) -> str | None:
+        return resolver.qualified_name(e, scope)
+
+    try:
+        value = Evaluator(module_constants(resolver.model.module_scope, qualified), qualified).value(expr)
+    except (Unknown, RecursionError):
+        return frozenset()
+    items = value if isinstance(value, (tuple, frozenset)) else ()
+    return frozenset(i for i in items if isinstance(i, str))
 
 
 def _codes(resolver: Resolver, expr: cst.BaseExpression, scope: Scope) -> frozenset[int] | None:
