@@ -11,10 +11,11 @@ from types import ModuleType
 import pytest
 
 from apilint.cli.add_noqa import add_noqa
-from apilint.engine.engine import check_source
+from apilint.engine.engine import check_source, enabled_rules
 from apilint.engine.findings import Applicability, Edit, Finding, Fix
+from apilint.engine.fixer import fix_text
 from apilint.engine.noqa import NoqaIndex
-from apilint.settings import Settings
+from apilint.settings import Settings, parse_settings
 
 from .conftest import FIXTURES
 
@@ -167,3 +168,11 @@ def test_roundtrip_audit_catches_a_resolver_that_lets_an_unknown_alternative_thr
     # attribute set in a subclass, property overridden in a subclass, if/else branches, try/except
     assert len(audited) >= 8, report.failures
     assert report.unproven == len(audited)
+
+
+def test_unused_noqa_fix_edits_the_right_line_after_a_form_feed() -> None:
+    settings = parse_settings({"select": ["API001", "API101"]}, "test")
+    text = 'import requests\n\x0c\nx = 1  # noqa: API101\nrequests.get("u", timeout=3)  # noqa: API101\n'
+    outcome = fix_text(text, settings, enabled_rules(settings), unsafe=False)
+    assert outcome.error is None
+    assert outcome.text == 'import requests\n\x0c\nx = 1\nrequests.get("u", timeout=3)\n'

@@ -121,7 +121,8 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
 
 def _line_offsets(text: str) -> list[int]:
     offsets, total = [], 0
-    for line in text.splitlines(keepends=True):
+    # The tokenizer's lines (split after "\n" only): `str.splitlines` also splits at form feeds.
+    for line in io.StringIO(text).readlines():
         offsets.append(total)
         total += len(line)
     return offsets + [total]
