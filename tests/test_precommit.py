@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -78,13 +79,16 @@ def test_two_services_through_pre_commit(checkout: Path, tmp_path: Path,
         (work / service / "pyproject.toml").write_text(f"[tool.apilint]\n{table}\n")
         for index in range(3):
             (work / service / f"client{index}.py").write_text(UNSAFE)
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+                           "source": UNSAFE}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (work / "b" / "explore.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
     _git(work, "init", "-q")
     _git(work, "add", "-A")
     result = _try_repo(checkout, work, "apilint", tmp_path_factory.getbasetemp() / "pre-commit-home")
     assert result.returncode == 1, result.stdout + result.stderr
     reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if ": API101" in line)
-    assert reported == ["b/client0.py", "b/client1.py", "b/client2.py"]
-    assert result.stdout.count("Found 3 errors") == 1
+    assert reported == ["b/client0.py", "b/client1.py", "b/client2.py", "b/explore.ipynb"]  # notebooks too
+    assert result.stdout.count("Found 4 errors") == 1
 
 
 def test_documented_local_clone_configuration(checkout: Path, repo: Path,

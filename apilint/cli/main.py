@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="apilint",
         description="Find (and fix) hazards in the way Python code calls HTTP APIs.",
         epilog="other commands: `apilint rule CODE` prints a rule's documentation, `apilint rule --all` lists "
-               "the rules.",
+               "the rules, `apilint server` runs the language server.",
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check (default: .); - reads stdin")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
