@@ -1,7 +1,7 @@
 """The content-hash cache (`.apilint_cache/`): a file whose bytes and settings did not change is not analysed again.
 
 Entries are keyed by the SHA-256 of the file's bytes plus what else decides its
-findings (settings, per-file ignores); the directory is keyed by apilint's
+findings (settings, per-file ignores, its project); the directory is keyed by apilint's
 version, a fingerprint of its own source (so a development checkout never reads stale
 results), the full Python version and libcst's version. Entries are validated when read
 (cache_entries.py): a malformed one is a miss. The index is written to
@@ -28,6 +28,7 @@ from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.source import read_bytes
+from apilint.project.build import fingerprint_for, prepare
 from apilint.settings import Settings
 
 CACHE_DIR = ".apilint_cache"
@@ -74,9 +75,10 @@ class Cache:
         self._dirty = False
 
     @staticmethod
-    def key(data: bytes, ignores: tuple[str, ...], settings: Settings | None = None) -> str:
+    def key(data: bytes, ignores: tuple[str, ...], settings: Settings | None = None, project: str = "") -> str:
+        """`project`: the fingerprint of the file's project (its findings depend on the other modules)."""
         digest = hashlib.sha256(data)
-        digest.update(b"\0" + ",".join(ignores).encode())
+        digest.update(b"\0" + ",".join(ignores).encode() + b"\0" + project.encode())
         if settings is not None:
             digest.update(b"\0" + _settings_fingerprint(settings).encode())
         return digest.hexdigest()
@@ -134,6 +136,7 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
                progress: Callable[[int], None] | None = None) -> list[FileResult]:
     """Answer unchanged files from the cache; analyse the rest (in workers) and remember them."""
     if cache is None:
+        prepare((job.path for job in jobs if job.stdin is None), workers)
         return run_jobs(jobs, workers, progress=progress)
     results: list[FileResult | None] = [None] * len(jobs)
     misses: list[tuple[int, str]] = []
@@ -143,7 +146,7 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         except AnalysisError:
             misses.append((index, ""))
             continue
-        key = Cache.key(data, job.ignores, job.settings)
+        key = Cache.key(data, job.ignores, job.settings, fingerprint_for(job.path))
         findings = cache.get(key)
         if findings is None:
             misses.append((index, key))
@@ -154,6 +157,7 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         results[index] = result
     answered = len(jobs) - len(misses)
     counted = (lambda done: progress(answered + done)) if progress is not None else None
+    prepare((jobs[i].path for i, _ in misses if jobs[i].stdin is None), workers)  # inherited by the workers
     analysed = run_jobs([jobs[i] for i, _ in misses], workers, progress=counted) if misses else []
     for (index, key), result in zip(misses, analysed):
         results[index] = result

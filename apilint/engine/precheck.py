@@ -258,7 +258,9 @@ class _Calls:
         self.extra = extra_clients
         self.project = project
         # Names the project index knows anywhere (unqualified: over-approximations).
-        wrappers, attributes, factories = project.index.project_names() if project is not None else ((), (), ())
+        wrappers, attributes, factories = project.reachable_names(
+            scan.imports, {q for bases in scan.class_bases.values() for b in bases for q in self.qualified(b)}
+        ) if project is not None else (set(), set(), set())
         self.wrappers = frozenset(wrappers)
         self._sends: dict[int, bool] = {}
         self.client_classes = self._fixpoint_classes()

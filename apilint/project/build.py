@@ -44,36 +44,31 @@ class Project:
     def module_of(self, path: Path) -> tuple[str, bool] | None:
         name = module_name(path, self.root)
         known = self.paths.get(name) if name is not None else None
-        if name is None or known is None or known.resolve() != Path(path).resolve():
-            return None  # outside the root, excluded, or a second file claiming the same name
+        if name is None or known is None:
+            return None  # outside the root, or excluded
+        if str(known) != os.path.abspath(path) and known.resolve() != Path(path).resolve():
+            return None  # a second file claiming the same name
         return name, is_package(path)
 
 
-def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore | None = None) -> Project:
+def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore | None = None,
+                  workers: int = 1) -> Project:
     root = root.resolve()
     paths: dict[str, Path] = {}
     for path in project_files(root, (*DEFAULT_EXCLUDES, *excludes)):
         name = module_name(path, root)
         if name is not None and name not in paths:
             paths[name] = path
-    texts: dict[str, str] = {}
-    for name, path in paths.items():
-        try:
-            # Bounded, non-blocking, regular files only: a FIFO or a link to /dev/zero named
-            # `x.py` must not hang the index (engine/source.py).
-            texts[name] = read_bytes(path).decode("utf-8", errors="replace")
-        except AnalysisError:
-            continue
     summaries: dict[str, ModuleSummary] = {}
     keys: dict[str, str] = {}
     pending: dict[str, set[str]] = {}  # not summarised yet: the modules its import statements name
-    for name, text in texts.items():
-        if TextIndex(text).imports_any(HTTP_MODULE_ROOTS):
-            _summarise(name, text, paths[name], summaries, store, keys)
-        else:
-            named = _imported_modules(text, name, is_package(paths[name]))
-            if named:
-                pending[name] = named
+    for look in _first_looks(sorted(paths.items()), store, workers):
+        if look.summary is not None:
+            summaries[look.name], keys[look.name] = look.summary, look.key
+            if store is not None and look.key not in store:
+                store[look.key] = look.summary.to_json()
+        elif look.named:
+            pending[look.name] = look.named
     while pending:
         index = ProjectIndex(summaries, paths)
         exporting = {n for m in summaries for n in _exported_http(index, summaries[m])}
@@ -82,10 +77,67 @@ def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore 
             break
         for name in sorted(ready):
             del pending[name]
-            _summarise(name, texts[name], paths[name], summaries, store, keys)
+            text = _read(paths[name])
+            if text is not None:
+                _summarise(name, text, paths[name], summaries, store, keys)
     # A summary is a function of its module's name and text: their keys make the digest.
     digest = hashlib.sha256("|".join(f"{m}:{keys[m]}" for m in sorted(summaries)).encode()).hexdigest()[:16]
     return Project(root, ProjectIndex(summaries, paths), paths, digest)
+
+
+@dataclass
+class _Look:
+    """A first look at one file: its summary if it imports an HTTP library, else the modules it imports."""
+
+    name: str
+    key: str = ""
+    summary: ModuleSummary | None = None
+    named: set[str] = field(default_factory=set)
+
+
+_PARALLEL_FILES = 200  # below this, starting worker processes costs more than it saves
+
+
+def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: int) -> list[_Look]:
+    """Each file read once, in worker processes for a large project (the looks are independent)."""
+    if workers > 1 and len(items) >= _PARALLEL_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [items[i::workers * 4] for i in range(workers * 4)]
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return [look for chunk in pool.map(_looks, chunks, [store] * len(chunks)) for look in chunk]
+        except (OSError, RuntimeError):
+            pass  # no processes available: look in this one
+    return _looks(items, store)
+
+
+def _looks(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
+    return [_first_look(name, path, store) for name, path in items]
+
+
+def _first_look(name: str, path: Path, store: SummaryStore | None) -> _Look:
+    look = _Look(name)
+    text = _read(path)
+    if text is None:
+        return look
+    if TextIndex(text).imports_any(HTTP_MODULE_ROOTS):
+        out: dict[str, ModuleSummary] = {}
+        keys: dict[str, str] = {}
+        _summarise(name, text, path, out, store, keys, remember=False)
+        look.summary, look.key = out.get(name), keys.get(name, "")
+    else:
+        look.named = _imported_modules(text, name, is_package(path))
+    return look
+
+
+def _read(path: Path) -> str | None:
+    try:
+        # Bounded, non-blocking, regular files only: a FIFO or a link to /dev/zero named
+        # `x.py` must not hang the index (engine/source.py).
+        return read_bytes(path).decode("utf-8", errors="replace")
+    except AnalysisError:
+        return None
 
 
 def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
@@ -111,7 +163,7 @@ def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
 
 
 def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], store: SummaryStore | None,
-               keys: dict[str, str]) -> None:
+               keys: dict[str, str], remember: bool = True) -> None:
     package = is_package(path)
     key = keys[name] = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
     if store is not None and key in store:
@@ -128,7 +180,7 @@ def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], 
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return  # a module that cannot be parsed tells nothing
     out[name] = summary
-    if store is not None:
+    if store is not None and remember:
         store[key] = summary.to_json()
 
 
@@ -177,14 +229,14 @@ _PROJECTS: dict[tuple[Path, tuple[str, ...]], Project] = {}
 
 
 def project_for(path: Path, excludes: tuple[str, ...] = (),
-                store_for: Callable[[Path], SummaryStore | None] | None = None) -> Project:
+                store_for: Callable[[Path], SummaryStore | None] | None = None, workers: int = 1) -> Project:
     """The project of `path`, built once per process (the CLI builds it before forking its workers)."""
     root = project_root(path)
     key = (root, excludes)
     project = _PROJECTS.get(key)
     if project is None:
         store = store_for(root) if store_for is not None else None
-        project = _PROJECTS[key] = build_project(root, excludes, store)
+        project = _PROJECTS[key] = build_project(root, excludes, store, workers)
     return project
 
 
@@ -208,3 +260,39 @@ def digest_for(path: Path | str) -> str:
         return project_for(Path(path)).digest
     except (OSError, RecursionError, ValueError):
         return ""
+
+
+_FINGERPRINTS: dict[Path, str] = {}
+
+
+def fingerprint_for(path: Path | str) -> str:
+    """Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
+    part of the findings cache key, since a file's findings depend on its project's other modules.
+    Cheap enough for a warm run (no file is read)."""
+    if not path or str(path) == "-":
+        return ""
+    try:
+        root = project_root(Path(path))
+    except (OSError, RecursionError, ValueError):
+        return ""
+    known = _FINGERPRINTS.get(root)
+    if known is None:
+        digest = hashlib.sha256(str(root).encode())
+        for file in project_files(root, DEFAULT_EXCLUDES):
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        known = _FINGERPRINTS[root] = digest.hexdigest()[:16]
+    return known
+
+
+def prepare(paths: Iterable[Path], workers: int = 1) -> None:
+    """Build the projects of these files now (the CLI, before it starts its workers: they inherit them)."""
+    directories = {Path(p).parent for p in paths if str(p) != "-"}
+    for directory in sorted(directories):
+        try:
+            project_for(directory / "__init__.py", workers=workers)
+        except (OSError, RecursionError, ValueError):
+            continue

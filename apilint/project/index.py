@@ -54,6 +54,9 @@ class ProjectIndex:
         self._busy: set[tuple[str, str]] = set()
         self._memo: dict[tuple[str, str], object] = {}
         self._canonical: dict[str, str] = {}
+        self._chains: dict[str, list[tuple[str, ClassSummary]]] = {}
+        self._libraries: dict[tuple[str, bool], str | None] = {}
+        self._library_busy: set[tuple[str, bool]] = set()
         self._cuts = 0
         self._names: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
@@ -118,6 +121,12 @@ class ProjectIndex:
 
     def class_chain(self, qualified: str) -> list[tuple[str, ClassSummary]]:
         """The class and its project base classes (depth first, each once)."""
+        known = self._chains.get(qualified)
+        if known is None:
+            known = self._chains[qualified] = self._class_chain(qualified)
+        return known
+
+    def _class_chain(self, qualified: str) -> list[tuple[str, ClassSummary]]:
         chain: list[tuple[str, ClassSummary]] = []
         pending = [self.canonical(qualified)]
         while pending and len(chain) < _MAX_STEPS:
@@ -303,11 +312,31 @@ class ProjectIndex:
             self._names = (frozenset(wrappers), frozenset(attributes), frozenset(factories))
         return self._names
 
-    def http_library(self, qualified: str) -> str | None:
-        """The HTTP library behind a project name (client, client class, factory, wrapper, re-export), if any."""
+    def http_library(self, qualified: str, classes: bool = True) -> str | None:
+        """The HTTP library behind a project name (client, client class, factory, wrapper, re-export, a
+        module holding one), if any. `classes=False` leaves out classes that are no client themselves
+        (they matter only to a module that subclasses them)."""
+        key = (qualified, classes)
+        if key not in self._libraries:
+            if key in self._library_busy:
+                return None  # a module that (re-)exports itself
+            self._library_busy.add(key)
+            try:
+                self._libraries[key] = self._http_library(qualified, classes)
+            finally:
+                self._library_busy.discard(key)
+        return self._libraries[key]
+
+    def _http_library(self, qualified: str, classes: bool) -> str | None:
         name = self.canonical(qualified)
         root = name.split(".", 1)[0]
-        if name not in self.modules and not self._definition(name) and _is_library_name(name):
+        if name in self.modules:
+            summary = self.summaries.get(name)
+            if summary is None:
+                return None
+            names = sorted({*summary.imports, *summary.names, *summary.classes, *summary.functions})
+            return next((lib for n in names if (lib := self.http_library(f"{name}.{n}", classes)) is not None), None)
+        if not self._definition(name) and _is_library_name(name):
             return root
         for fact in (self.client_at(name), self.class_client(name), self.factory(name)):
             if fact is not None:
@@ -315,6 +344,8 @@ class ProjectIndex:
         wrapper = self.wrapper(name)
         if wrapper is not None:
             return wrapper.target.split(".", 1)[0]
+        if not classes:
+            return None
         libraries = {lib for owner, cls in self.class_chain(name) for lib in self._class_libraries(owner, cls)}
         return min(libraries) if libraries else None
 

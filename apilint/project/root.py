@@ -9,6 +9,7 @@ is `shop`. A path with a part that is not an identifier (`httpie-3.2.4.data/...`
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,9 +18,13 @@ ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 def project_root(path: Path) -> Path:
     """The project root of a file (or of a directory given as a path), as an absolute path."""
-    absolute = Path(path).resolve()
-    directory = absolute if absolute.is_dir() else absolute.parent
-    return _root(directory)
+    absolute = os.path.abspath(path)
+    return _root_of(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+
+
+@lru_cache(maxsize=4096)
+def _root_of(directory: str) -> Path:
+    return _root(Path(directory).resolve())
 
 
 @lru_cache(maxsize=1024)
@@ -42,9 +47,7 @@ def _root(directory: Path) -> Path:
 
 def module_name(path: Path, root: Path) -> str | None:
     """`shop.client` for `<root>/shop/client.py` (or `<root>/src/shop/client.py`); None outside the root."""
-    path = Path(path)
-    if not path.is_absolute():
-        path = path.resolve()
+    path = Path(os.path.abspath(path))
     try:
         relative = path.relative_to(root)
     except ValueError:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from apilint.project.root import absolute_import
@@ -330,7 +331,12 @@ class _Summarizer:
             if arg.arg == "timeout":
                 summary.sets_timeout = True
         kwargs = args.kwarg.arg if args.kwarg is not None else None
-        body_nodes = [n for stmt in node.body for n in ast.walk(stmt)]
+        # Only a wrapper candidate (it takes `**kwargs`) or a request method of a client subclass needs
+        # every expression (calls that forward, mentions of timeout); for the rest the statements
+        # (assignments, returns, `self.mount(...)`) are all the summary reads. Nested defs are not ours.
+        full = kwargs is not None or (owner is not None and node.name in _TIMEOUT_METHODS)
+        flat = list(_statements(node.body))
+        body_nodes: list[ast.AST] = [n for stmt in flat for n in _expression_nodes(stmt)] if full else list(flat)
         # Locals: the values of every assignment (any of them may reach a use).
         assigned: dict[str, list[Value]] = {}
         for inner in body_nodes:
@@ -382,6 +388,9 @@ class _Summarizer:
                     self._class_call(inner, owner, self_name, local)
             elif owner is not None and self_name is not None and isinstance(inner, (ast.Assign, ast.AnnAssign)):
                 self._self_assignment(inner, owner, self_name, local)
+            elif not full and owner is not None and self_name is not None and isinstance(inner, ast.Expr) \
+                    and isinstance(inner.value, ast.Call):
+                self._class_call(inner.value, owner, self_name, local)
         if node.returns is not None:
             summary.returns += self.annotation(node.returns)
         return summary
@@ -463,6 +472,38 @@ def _target_names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Starred):
         return _target_names(target.value)
     return []
+
+
+_COMPOUND_BODIES = ("body", "orelse", "finalbody")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function body, nested blocks included, nested defs and classes not entered."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in _COMPOUND_BODIES:
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(node, "handlers", ()):
+            yield from _statements(handler.body)
+        for case in getattr(node, "cases", ()):
+            yield from _statements(case.body)
+
+
+def _expression_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The statement and every node in its own expressions (not in the statements nested in it)."""
+    yield statement
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
+    for name, value in ast.iter_fields(statement):
+        if name in _COMPOUND_BODIES or name in ("handlers", "cases"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.AST):
+                yield from ast.walk(item)
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:

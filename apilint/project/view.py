@@ -62,12 +62,46 @@ class ProjectView:
         return self.index.method_wrapper(self.canonical(class_name), method)
 
     # -- what the pre-check asks (over-approximations) -------------------------------
-    def library_of(self, qualified: str) -> str | None:
+    def reachable_names(self, imports: dict[str, set[str]], bases: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
+        """(wrapper names, client attribute names, factory names) this module can reach, unqualified:
+        its own functions and classes, the project names it imports, and the project base classes
+        (`bases`, qualified) of its classes with their whole chains."""
+        index = self.index
+        wrappers: set[str] = set()
+        attributes: set[str] = set()
+        factories: set[str] = set()
+        summary = index.summaries.get(self.module)
+        classes = [self.canonical(b) for b in bases]
+        if summary is not None:
+            classes += [self.own(name) for name in summary.classes]
+            for name in summary.functions:
+                if index.wrapper(self.own(name)) is not None:
+                    wrappers.add(name)
+                if index.factory(self.own(name)) is not None:
+                    factories.add(name)
+        for local, bound in imports.items():
+            for qualified in bound:
+                name = self.canonical(qualified)
+                if name.split(".", 1)[0] in index.roots and index.wrapper(name) is not None:
+                    wrappers |= {local, name.rsplit(".", 1)[-1]}
+        for cls in classes:
+            for _, klass in index.class_chain(cls):
+                for method in klass.methods:
+                    if index.method_wrapper(cls, method) is not None:
+                        wrappers.add(method)
+                    if index.method_factory(cls, method) is not None:
+                        factories.add(method)
+                for attribute in klass.attributes:
+                    if index.attribute_client(cls, attribute) is not None:
+                        attributes.add(attribute)
+        return wrappers, attributes, factories
+
+    def library_of(self, qualified: str, classes: bool = True) -> str | None:
         """The HTTP library a project name leads to (`requests` for a re-export, a client, a wrapper...)."""
         name = self.absolute(qualified)
         if name.split(".", 1)[0] not in self.index.roots:
             return None  # not a project name (a library's own names are the text filter's business)
-        return self.index.http_library(name)
+        return self.index.http_library(name, classes)
 
     def imported(self) -> list[str]:
         """Every name the module imports (in functions too), as its summary recorded them."""
@@ -75,9 +109,17 @@ class ProjectView:
         return summary.used if summary is not None else []
 
     def libraries(self, imported: Iterable[str]) -> set[str]:
+        """The HTTP libraries this module can reach through the project: the names it imports (a class
+        only if it is a client class) and the project base classes of its own classes."""
         found: set[str] = set()
         for name in imported:
-            library = self.library_of(name)
+            library = self.library_of(name, classes=False)
             if library is not None:
                 found.add(library)
+        summary = self.index.summaries.get(self.module)
+        for cls in summary.classes.values() if summary is not None else ():
+            for base in cls.bases:
+                library = self.library_of(base) if base else None
+                if library is not None:
+                    found.add(library)
         return found

@@ -72,8 +72,8 @@ class ProjectNames:
         names: list[str] = []
         for cls in self.class_chain(owner):
             scope = cls.parent
-            if scope is None:
-                continue
+            if scope is None or scope.kind != "module":
+                continue  # the summary (and so the pre-check) knows module-level classes only
             for base in cls.bases:
                 qualified = self.qualified_name(base, scope)
                 if qualified is not None:
