@@ -106,3 +106,13 @@ def test_add_noqa_leaves_notebooks_alone(project: Path) -> None:
     result = run_cli("--add-noqa", "analysis.ipynb", cwd=project)
     assert "--add-noqa does not edit notebooks" in result.stderr
     assert (project / "analysis.ipynb").read_text(encoding="utf-8") == before
+
+
+def test_github_and_sarif_name_the_cell_instead_of_a_file_line(project: Path) -> None:
+    _write(project / "analysis.ipynb", _notebook())
+    github = run_cli("--no-cache", "--format", "github", cwd=project).stdout.splitlines()
+    assert github[0].startswith("::warning file=analysis.ipynb,title=apilint API101::API101 cell 3, line 3, column 5: ")
+    sarif = json.loads(run_cli("--no-cache", "--format", "sarif", cwd=project).stdout)
+    result = sarif["runs"][0]["results"][0]
+    assert "region" not in result["locations"][0]["physicalLocation"]
+    assert result["message"]["text"].startswith("cell 3, line 3, column 5: ")

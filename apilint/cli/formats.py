@@ -90,14 +90,15 @@ def write_sarif(rows: list[Row], out: TextIO) -> None:
             "ruleId": finding.code,
             "ruleIndex": index.get(finding.code, 0),
             "level": "error" if finding.code == "API000" else "warning",
-            "message": {"text": finding.message},
+            "message": {"text": _in_cell(finding) + finding.message},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": {"uri": Path(display).as_posix(), "uriBaseId": "%SRCROOT%"},
-                    "region": {
+                    # A notebook's lines count within a cell, not in the JSON file: no file region then.
+                    **({} if finding.cell is not None else {"region": {
                         "startLine": finding.line, "startColumn": finding.col,
                         "endLine": finding.end_line, "endColumn": max(finding.end_col, 1),
-                    },
+                    }}),
                 }
             }],
         })
@@ -127,8 +128,13 @@ def write_github(rows: list[Row], out: TextIO) -> None:
     """GitHub Actions workflow commands: one annotation per finding."""
     for display, finding, _ in rows:
         level = "error" if finding.code == "API000" else "warning"
-        properties = ",".join([
-            f"file={_escape_property(display)}", f"line={finding.line}", f"col={finding.col}",
-            f"endLine={finding.end_line}", f"endColumn={finding.end_col}", f"title={_escape_property('apilint ' + finding.code)}",
-        ])
-        out.write(f"::{level} {properties}::{_escape_data(f'{finding.code} {finding.message}')}\n")
+        where = [] if finding.cell is not None else [  # a notebook's lines are not the JSON file's lines
+            f"line={finding.line}", f"col={finding.col}", f"endLine={finding.end_line}", f"endColumn={finding.end_col}"]
+        properties = ",".join([f"file={_escape_property(display)}", *where,
+                               f"title={_escape_property('apilint ' + finding.code)}"])
+        text = f"{finding.code} {_in_cell(finding)}{finding.message}"
+        out.write(f"::{level} {properties}::{_escape_data(text)}\n")
+
+
+def _in_cell(finding: Finding) -> str:
+    return f"cell {finding.cell}, line {finding.line}, column {finding.col}: " if finding.cell is not None else ""
