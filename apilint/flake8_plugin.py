@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +20,14 @@ from typing import Any, ClassVar
 from apilint import __version__
 from apilint.engine.engine import check_source, enabled_rules
 from apilint.engine.findings import AnalysisError
+from apilint.engine.guards import DEFAULT_FILE_TIMEOUT, TimeLimitExceeded, time_limit
+from apilint.engine.source import MAX_FILE_BYTES
 from apilint.rules import CANNOT_ANALYSE
 from apilint.project.build import view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
 from apilint.settings import (
+    MAX_SECONDS,
     TARGET_VERSIONS,
     ConfigError,
     Settings,
@@ -39,6 +43,7 @@ class ApilintChecker:
     version = __version__
     settings: ClassVar[Settings] = Settings()
     files: ClassVar[Flake8Files | None] = None  # per-file settings, set by parse_options
+    file_timeout: ClassVar[float] = DEFAULT_FILE_TIMEOUT
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str = "-") -> None:
         self.tree = tree
@@ -58,16 +63,20 @@ class ApilintChecker:
             help="apilint: report broad handlers only around HTTP calls (http) or everywhere (all)")
         add("--apilint-target-version", choices=TARGET_VERSIONS, parse_from_config=True, default=None,
             help="apilint: oldest Python version the code runs on (default py310)")
-        add("--apilint-extra-clients", parse_from_config=True, comma_separated_list=True, default=None,
-            help="apilint: project client factories, as name=requests.Session pairs")
         add("--apilint-response-check-order", action="store_true", parse_from_config=True, default=None,
             help="apilint: API201 counts a status check only before the body use (the v1 order)")
+        add("--apilint-extra-clients", parse_from_config=True, comma_separated_list=True, default=None,
+            help="apilint: project client factories, as name=requests.Session pairs")
+        add("--apilint-file-timeout", type=float, parse_from_config=True, default=None,
+            help="apilint: skip (and report as API000) a file whose analysis takes longer, seconds "
+                 "(default 30, as the CLI's --file-timeout; 0: no limit)")
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         try:
             cls.settings = settings_from_flake8(options, Path.cwd())
             cls.files = Flake8Files(options)
+            cls.file_timeout = _file_timeout(getattr(options, "apilint_file_timeout", None))
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -82,7 +91,17 @@ class ApilintChecker:
             rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
             # The file's project (built once per process): names from its other modules resolve as in the CLI.
             project = view_for(self.filename) if self.filename not in ("", "stdin", "-") else None
-            findings = check_source("".join(self.lines), settings, rules, tree=self.tree, exact=False, project=project)
+            text = "".join(self.lines)
+            # The CLI's guards: a file too large is not analysed, one too slow is abandoned; both reported.
+            size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+            if size > MAX_FILE_BYTES:
+                yield _cannot_analyse(f"file too large ({size // 1024} KiB > {MAX_FILE_BYTES // 1024} KiB), skipped")
+                return
+            with time_limit(self.file_timeout):
+                findings = check_source(text, settings, rules, tree=self.tree, exact=False, project=project)
+        except TimeLimitExceeded:
+            yield _cannot_analyse(f"analysis took longer than {self.file_timeout:g}s, skipped")
+            return
         except AnalysisError as exc:
             yield _cannot_analyse(str(exc))
             return
@@ -94,6 +113,15 @@ class ApilintChecker:
             return
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _file_timeout(value: float | None) -> float:
+    if value is None:
+        return DEFAULT_FILE_TIMEOUT
+    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+        raise ConfigError(f"flake8 option --apilint-file-timeout: must be between 0 (no limit) and {MAX_SECONDS:g} "
+                          f"seconds, got {value!r}")
+    return value
 
 
 def _cannot_analyse(reason: str) -> tuple[int, int, str, type[Any]]:

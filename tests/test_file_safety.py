@@ -145,6 +145,7 @@ def test_fifo_and_device_given_by_name_are_reported_not_read(project: Path) -> N
 
 def test_reads_stop_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from apilint.engine import source
+    from apilint.engine.findings import AnalysisError
 
     path = tmp_path / "big.py"
     path.write_bytes(b"x = 1\n" * 1000)
@@ -162,8 +163,8 @@ def test_reads_stop_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.Monkey
         handle.read = read
         return handle
 
-    monkeypatch.setattr(source.os, "fdopen", recording_fdopen)
-    with pytest.raises(source.AnalysisError, match="file too large"):
+    monkeypatch.setattr(os, "fdopen", recording_fdopen)
+    with pytest.raises(AnalysisError, match="file too large"):
         source.read_bytes(path, max_bytes=100)
     assert sizes == [101]
 
@@ -382,3 +383,81 @@ def test_unreadable_config_is_one_line_and_exit_2(project: Path) -> None:
     (project / "x.py").write_text(UNSAFE)
     result = run_cli("x.py", cwd=project)
     assert result.returncode == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- 16. flake8 guards, deep nesting on the exact path, file names, cp932 ----------------
+
+HTTP_DENSE = "import requests\n\n\ndef f{0}(url):\n    return requests.get(url)\n"
+
+
+def test_flake8_skips_and_reports_a_file_too_large(project: Path) -> None:
+    # Large in bytes but cheap for flake8's own checks: one long literal after the HTTP calls.
+    big = HTTP_DENSE.format(0) + "DATA = '" + "x" * (6 * 1024 * 1024) + "'\n"
+    (project / "generated.py").write_text(big)
+    result = run_flake8("--select", "API", "generated.py", cwd=project)
+    assert result.stdout.splitlines() == [
+        f"generated.py:1:1: API000 cannot analyse: file too large ({len(big) // 1024} KiB > 5120 KiB), skipped"
+    ]
+
+
+def test_flake8_abandons_and_reports_a_slow_file(project: Path) -> None:
+    body = "import requests\n" + "".join(HTTP_DENSE.format(i).replace("import requests\n\n\n", "")
+                                         for i in range(3000))
+    (project / "slow.py").write_text(body)
+    result = run_flake8("--select", "API", "--apilint-file-timeout", "0.2", "slow.py", cwd=project)
+    assert result.stdout.splitlines() == ["slow.py:1:1: API000 cannot analyse: analysis took longer than 0.2s, skipped"]
+    assert run_flake8("--apilint-file-timeout", "inf", "slow.py", cwd=project).returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "fix"])
+def test_exact_path_reaches_the_depth_the_text_path_does(project: Path, fmt: str) -> None:
+    deep = "import requests\nx = " + "[" * 190 + "1" + "]" * 190 + "\n\n\ndef f(url):\n    return requests.get(url)\n"
+    (project / "deep.py").write_text(deep)
+    text = run_cli("--no-cache", "deep.py", cwd=project)
+    assert "deep.py:6:12: API101" in text.stdout
+    if fmt == "json":
+        import json
+
+        found = json.loads(run_cli("--no-cache", "--format", "json", "deep.py", cwd=project).stdout)
+        assert [item["code"] for item in found] == ["API101"]
+    else:
+        run_cli("--fix", "deep.py", cwd=project)
+        assert (project / "deep.py").read_text() == deep.replace("get(url)", "get(url, timeout=10)")
+
+
+def test_deeper_than_the_limit_is_reported_not_crashed(project: Path) -> None:
+    chain = "import requests\nx = " + "+".join(["1"] * 30000) + "\nrequests.get(u)\n"
+    (project / "chain.py").write_text(chain)
+    for args in ([], ["--format", "json"], ["--fix"]):
+        result = run_cli("--no-cache", *args, "chain.py", cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "API000" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "grouped", "json", "sarif", "github"])
+def test_non_utf8_file_name_under_a_strict_utf8_locale(project: Path, fmt: str) -> None:
+    import json
+
+    name = os.fsencode(project) + b"/caf\xe9.py"
+    with open(name, "wb") as fh:
+        fh.write(UNSAFE.encode())
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict", LC_ALL="C.UTF-8")
+    result = subprocess.run([sys.executable, "-m", "apilint", "--no-cache", "--format", fmt, "."], cwd=project,
+                            env=env, capture_output=True, timeout=120)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
+    if fmt in ("json", "sarif"):
+        document = json.loads(result.stdout.decode("utf-8"))  # still valid UTF-8
+        assert "caf\udce9.py" in json.dumps(document, ensure_ascii=False)
+    else:
+        assert b"caf\xe9.py" in result.stdout  # the name's own bytes
+
+
+def test_cp932_fix_changes_no_byte_outside_the_edit(project: Path) -> None:
+    # 0x87 0x90 (NEC) and 0x81 0xe0 (JIS) both decode to U+2252; cp932 encodes it back as 0x81 0xe0.
+    source = ("# -*- coding: cp932 -*-\nimport requests\n\nSIGN = '\u2252 \u8868'\n\n\ndef f(url):\n"
+              "    return requests.get(url)  # \u2252\n").encode("cp932").replace(b"\x81\xe0", b"\x87\x90")
+    (project / "sjis.py").write_bytes(source)
+    run_cli("--fix", "sjis.py", cwd=project)
+    assert (project / "sjis.py").read_bytes() == source.replace(b"get(url)", b"get(url, timeout=10)")
+    stdin = run_cli("--fix", "-", cwd=project, stdin=source)
+    assert stdin.stdout == source.replace(b"get(url)", b"get(url, timeout=10)")

@@ -52,8 +52,7 @@ def write_json(rows: list[Row], settings: Settings, out: TextIO) -> None:
             "fix": fix_data,
             "url": rule_url(finding.code) if finding.code != "API000" else None,
         })
-    json.dump(items, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    _write_json(items, out)
 
 
 def _rule_descriptors() -> list[dict[str, Any]]:
@@ -112,8 +111,17 @@ def write_sarif(rows: list[Row], out: TextIO) -> None:
             "columnKind": "unicodeCodePoints",
         }],
     }
-    json.dump(log, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    _write_json(log, out)
+
+
+# A file name that is not valid UTF-8 reaches us as surrogate escapes (U+DC80..U+DCFF): written
+# as `\udcXX` escapes the document stays valid UTF-8, and json.loads gives back the same name.
+_SURROGATE_ESCAPES = re.compile("[\udc80-\udcff]")
+
+
+def _write_json(document: object, out: TextIO) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    out.write(_SURROGATE_ESCAPES.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def _escape_data(text: str) -> str:

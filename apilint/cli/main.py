@@ -16,6 +16,7 @@ from apilint.cli.output import (
     Style,
     sorted_findings,
     summary,
+    tolerate_unencodable,
     use_colour,
     write_fixes,
     write_grouped,
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.fix = args.fix or args.fix_only
     handle_sigterm()  # `kill` stops the run (and its workers) as Ctrl-C does
+    tolerate_unencodable(sys.stdout, sys.stderr)
     # `apilint --fix -` is an editor's filter: its stdout replaces the buffer. Whatever goes wrong
     # (bad config, unparsable input, an interrupt, a crash) the input bytes come back unchanged.
     args.filter_input = sys.stdin.buffer.read() if args.fix and not args.diff and _names_stdin(args.paths) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -19,6 +20,29 @@ def sorted_findings(results: Iterable[FileResult]) -> list[Row]:
     rows = [(r.display, f, r) for r in results for f in r.findings]
     rows.sort(key=lambda row: (row[0], row[1].sort_key))
     return rows
+
+
+def _lossless_or_escaped(error: UnicodeError) -> tuple[str | bytes, int]:
+    """A file name that is not valid in the locale (`surrogateescape`d bytes) is written back as the
+    very bytes it was; any other character the stream cannot encode as a backslash escape."""
+    try:
+        return codecs.lookup_error("surrogateescape")(error)
+    except UnicodeError:
+        return codecs.lookup_error("backslashreplace")(error)
+
+
+codecs.register_error("apilint-output", _lossless_or_escaped)
+
+
+def tolerate_unencodable(*streams: TextIO) -> None:
+    """Never crash on output (a strict UTF-8 locale and a non-UTF-8 file name): see above."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="apilint-output")
+            except (ValueError, OSError):
+                pass
 
 
 def use_colour(stream: TextIO) -> bool:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,10 +14,11 @@ from pathlib import Path
 from apilint.cli.patch import unified_diff
 from apilint.cli.workers import parent_alive, start_worker, stop_pool
 from apilint.engine.findings import AnalysisError, Finding
+from apilint.engine.guards import TimeLimitExceeded, time_limit
 from apilint.engine.noqa import NoqaIndex
 from apilint.engine.notebook import Notebook, is_notebook, read_notebook
 from apilint.engine.safe_write import WriteRefused
-from apilint.engine.source import SourceText, decode_source, read_bytes, write_source
+from apilint.engine.source import SourceText, decode_source, encode_source, read_bytes, write_source
 from apilint.settings import Settings
 
 # The engine (and libcst, ~0.15 s to import) is loaded only when a file needs analysing:
@@ -70,35 +68,11 @@ class _NoqaCache:
         return self._index.suppresses(finding.line, finding.code)
 
 
-class _TimeLimit(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the analysis of one file after `seconds` (POSIX, main thread; otherwise no limit)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _TimeLimit()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def run_job(job: Job) -> FileResult:
     try:
         with time_limit(job.time_limit):
             return _run_job(job)
-    except _TimeLimit:
+    except TimeLimitExceeded:
         result = FileResult(job.display)
         result.findings.append(cannot_analyse(f"analysis took longer than {job.time_limit:g}s, skipped"))
         return result
@@ -158,7 +132,8 @@ def _run_job(job: Job) -> FileResult:
         result.diff = unified_diff(source.text, outcome.text, job.display)
     elif job.stdin is not None:
         try:
-            result.output = outcome.text.encode(source.encoding)  # keeps a BOM, a latin-1 cookie's bytes
+            # In the input's encoding (a BOM, a latin-1 cookie), its bytes kept outside the edits.
+            result.output = encode_source(SourceText(outcome.text, source.encoding), data)
         except UnicodeEncodeError:
             result.errors.append(f"{job.display}: the fixed text cannot be encoded as {source.encoding}")
     else:

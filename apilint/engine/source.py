@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apilint.engine.findings import AnalysisError
+from apilint.engine.reencode import encode_keeping
 from apilint.engine.safe_write import replace_bytes
 
 # Larger files are generated code or data; analysing them costs more than it finds.
@@ -80,4 +81,16 @@ def write_source(path: Path, source: SourceText, *, expected: bytes | None = Non
                  within: Iterable[str] = ()) -> None:
     """Replace `path`'s content with `source` in its own encoding (see safe_write.py for the guards:
     `expected` bytes still on disk, not read-only, a link's target `within` the checked tree)."""
-    replace_bytes(path, source.text.encode(source.encoding), expected=expected, within=within)
+    replace_bytes(path, encode_source(source, expected), expected=expected, within=within)
+
+
+def encode_source(source: SourceText, original: bytes | None = None) -> bytes:
+    """`source` in its encoding; given the bytes it was read from, every unchanged part keeps
+    those very bytes (a codec such as cp932 does not encode every character back as it read it)."""
+    if original is None:
+        return source.text.encode(source.encoding)
+    try:
+        before = decode_source(original)
+    except AnalysisError:
+        return source.text.encode(source.encoding)
+    return encode_keeping(original, before.text, source.text, source.encoding)
