@@ -142,3 +142,15 @@ def test_cycles_and_conflicts_give_no_opinion(tmp_path: Path) -> None:
     assert index.class_client("q.d.Session") is None  # class and assignment: conflict
     assert index.wrapper("q.e.f") is None  # wrappers of each other, never an HTTP call
     assert index.wrapper("q.e.h") is None  # sets a timeout on the way
+
+
+def test_fix_adds_timeouts_to_cross_module_calls_not_to_wrapper_calls(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT, copy)
+    proc = subprocess.run([sys.executable, "-m", "apilint", "--isolated", "--no-cache", "--diff", "."], cwd=copy,
+                          capture_output=True, text=True)
+    added = [line for line in proc.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert len(added) == 5 and all("timeout=10" in line for line in added)
+    assert not any("_request" in line or "_get" in line or "fetch_json" in line for line in added)

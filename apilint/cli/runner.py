@@ -95,16 +95,17 @@ def _run_job(job: Job) -> FileResult:
     rules = enabled_rules(job.settings, job.ignores)
     noqa = _NoqaCache()
     try:
+        # The file's project index (built once per process; the CLI builds it before its workers start).
+        project = view_for(job.path) if job.stdin is None and notebook is None else None
         if job.mode == "check":
             # JSON shows fix edits, which need exact positions; text output does not.
-            project = view_for(job.path) if job.stdin is None else None  # the project index (built once per process)
             findings = check_source(source.text, job.settings, rules, exact=job.keep_text, project=project)
             result.findings = [f for f in findings if not noqa(source.text, f)]
             if notebook is not None:
                 result.findings = notebook.locate(result.findings)
             result.text = source.text if job.keep_text else None
             return result
-        outcome = fix_text(source.text, job.settings, rules, unsafe=job.unsafe, suppressed=noqa)
+        outcome = fix_text(source.text, job.settings, rules, unsafe=job.unsafe, suppressed=noqa, project=project)
     except AnalysisError as exc:
         result.findings.append(cannot_analyse(str(exc)))
         return result
@@ -125,7 +126,7 @@ def _run_job(job: Job) -> FileResult:
         refused = _fix_notebook(job, notebook, outcome.text, data, result)
         if refused is not None:
             result.errors.append(f"{job.display}: {refused}")
-            unfixed = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            unfixed = [f for f in check_source(source.text, job.settings, rules, project=project) if not noqa(source.text, f)]
             result.findings, result.fixed = notebook.locate(unfixed), Counter()
         return result
     if job.mode == "diff":
@@ -144,7 +145,7 @@ def _run_job(job: Job) -> FileResult:
         except (OSError, WriteRefused) as exc:
             reason = str(exc) if isinstance(exc, WriteRefused) else f"cannot write fixes: {exc.strerror or exc}"
             result.errors.append(f"{job.display}: {reason}")
-            result.findings = [f for f in check_source(source.text, job.settings, rules) if not noqa(source.text, f)]
+            result.findings = [f for f in check_source(source.text, job.settings, rules, project=project) if not noqa(source.text, f)]
             result.fixed = Counter()
     return result
 

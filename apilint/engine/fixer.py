@@ -12,6 +12,7 @@ import libcst as cst
 
 from apilint.engine.applicability import is_fixable
 from apilint.engine.engine import check_source
+from apilint.project.view import ProjectView
 from apilint.engine.findings import Edit, Finding
 from apilint.rules import Rule
 from apilint.settings import Settings
@@ -73,6 +74,7 @@ def fix_text(
     unsafe: bool,
     suppressed: Callable[[str, Finding], bool] = lambda text, finding: False,
     on_pass: PassObserver | None = None,
+    project: ProjectView | None = None,
 ) -> FixOutcome:
     """Fix `text` to a fixed point. Findings in `suppressed` (noqa) are neither fixed nor returned.
 
@@ -82,7 +84,7 @@ def fix_text(
     error = None
     with_ast = still_parses(text)  # False: newer syntax than this Python's `ast` (checked with libcst alone)
     for _ in range(MAX_PASSES):
-        findings = [f for f in check_source(text, settings, rules) if not suppressed(text, f)]
+        findings = [f for f in check_source(text, settings, rules, project=project) if not suppressed(text, f)]
         candidates = [f for f in findings if is_fixable(f, settings, unsafe)]
         if not candidates:
             return FixOutcome(text, findings, applied, error)
@@ -100,5 +102,5 @@ def fix_text(
         text = new_text
     else:
         error = f"fixes did not converge after {MAX_PASSES} passes"
-    findings = [f for f in check_source(text, settings, rules) if not suppressed(text, f)]
+    findings = [f for f in check_source(text, settings, rules, project=project) if not suppressed(text, f)]
     return FixOutcome(text, findings, applied, error)
