@@ -23,7 +23,8 @@ class TimeoutDefaultsToNone(Rule):
     timeout: `def get(self, url, timeout=None): return
     self.session.get(url, timeout=timeout)`, or `__init__(self, timeout=None)`
     storing it as `self.timeout` that a request later passes as
-    `timeout=self.timeout`.
+    `timeout=self.timeout`, also through a project function that forwards
+    `**kwargs` into such a call without setting a timeout (API101's wrappers).
 
     Not reported: a parameter whose `None` is replaced or tested before the
     call (`timeout = timeout or DEFAULT`, `if timeout is None: timeout = ...`,
@@ -124,16 +125,25 @@ class TimeoutDefaultsToNone(Rule):
         param = _none_parameter(function, name, ctx)
         if param is None or param.default is None:
             return
-        http = ctx.resolver.http_call(call, visit.scope)
-        if http is None or http.default_timeout or http.none_keeps_default:
+        resolver = ctx.resolver
+        http = resolver.http_call(call, visit.scope)
+        if http is None:
+            # A project wrapper forwarding `**kwargs` into a call with no timeout: the None goes on unchanged.
+            wrapped = resolver.project_wrapper(call, visit.scope, resolver.order_of.get(call))
+            if wrapped is None:
+                return
+            target = f"{wrapped.display}() -> {wrapped.wrapper.target}"
+        elif http.default_timeout or http.none_keeps_default:
             return
+        else:
+            target = http.display
         key = (self.code, id(param))
         if key in ctx.cache:
             return  # one report per parameter, however many calls it reaches
         ctx.cache[key] = True
         none = param.default
         literal = self.settings.timeout_literal()
-        ctx.report(type(self), none, fix=lambda loc: _replace(none, literal, loc), param=name, call=http.display)
+        ctx.report(type(self), none, fix=lambda loc: _replace(none, literal, loc), param=name, call=target)
 
 
 def _stored_parameter(value: cst.Attribute, scope: FunctionScope, ctx: RuleContext) -> tuple[FunctionScope, str] | None:
