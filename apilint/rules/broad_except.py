@@ -20,10 +20,12 @@ from apilint.semantic.exceptions import (
     BROAD,
     Caught,
     ExceptionResolver,
+    calls_in,
     http_libraries,
     import_binding,
 )
 from apilint.semantic.handler_exits import hands_on, logs_traceback, reraises
+from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import Scope
 
 
@@ -92,8 +94,12 @@ class BroadExcept(Rule):
     ```
 
     ## Fix safety
-    When the `try` body calls exactly one HTTP library, the fix replaces the
-    broad class with that library's base class, adding the import if needed.
+    When the `try` body calls exactly one HTTP library and does nothing else
+    that can fail (only requests, `raise_for_status()` and status tests: no
+    other call, no subscript), the fix replaces the broad class with that
+    library's base class, adding the import if needed. Where the body also
+    parses, indexes or calls other code, the broad handler may be absorbing
+    failures the code expects (a missing key, a bad JSON body): no fix.
     It is unsafe: exceptions the handler used to swallow now propagate, which
     is the point but changes what callers see.
 
@@ -160,7 +166,8 @@ class BroadExcept(Rule):
             instead = _instead(libraries)
             where = f"around {_names(libraries)} calls " if libraries else "without re-raising "
             fix = None
-            if len(libraries) == 1 and len(broad) == 1 and not broad[0].written:
+            if (len(libraries) == 1 and len(broad) == 1 and not broad[0].written
+                    and only_requests(node.body, ctx.resolver, visit.scope)):
                 fix = _narrow_fix(handler, broad[0].node, libraries[0], ctx)
             ctx.report(type(self), handler, fix=fix, what=what, where=where, instead=instead)
 
@@ -181,6 +188,61 @@ class BroadExcept(Rule):
             where = f"around {_names(libraries)} calls " if libraries else ""
             text = cst.Module([]).code_for_node(broad[0].value)
             ctx.report(type(self), call, what=f"`suppress({text})`", where=where, instead=_instead(libraries))
+
+
+_PLAIN_STATEMENTS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.Pass, cst.Break, cst.Continue)
+# Response methods whose failures are the library's own errors (unlike `.json()`/`.text()`, which may
+# raise ValueError / UnicodeDecodeError): calling them keeps a try body "only requests".
+_RESPONSE_METHODS = frozenset({"raise_for_status", "read", "aread", "close", "aclose", "release"})
+
+
+def only_requests(body: cst.BaseSuite, resolver: Resolver, scope: Scope) -> bool:
+    """Does the try body do nothing but make clients, send requests, check their status
+    (`raise_for_status()`, status comparisons) and read raw bodies (`await resp.read()`)? Then the library's base class catches every failure the handler expects, and
+    narrowing is acceptable unreviewed; any other call, subscript or statement may fail in a way the
+    broad handler was written to absorb (a missing key, a bad JSON body)."""
+    if not _plain_block(body):
+        return False
+    finder = _Subscripts()
+    body.visit(finder)
+    if finder.found:
+        return False
+    for call in calls_in(body):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _RESPONSE_METHODS and not call.args:
+            continue
+        if resolver.http_call(call, scope) is None and resolver.client_of(call, scope) is None:
+            return False
+    return True
+
+
+def _plain_block(block: cst.CSTNode) -> bool:
+    statements = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            if not all(isinstance(small, _PLAIN_STATEMENTS) for small in statement.body):
+                return False
+        elif isinstance(statement, cst.With):
+            if not _plain_block(statement.body):  # its items' calls are checked with the others
+                return False
+        elif isinstance(statement, (cst.If, cst.While)):
+            orelse = statement.orelse
+            if not _plain_block(statement.body) or (orelse is not None and not _plain_block(
+                    orelse.body if isinstance(orelse, cst.Else) else cst.IndentedBlock([orelse]))):
+                return False
+        else:
+            return False
+    return bool(statements)
+
+
+class _Subscripts(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        self.found = True
+        return False
 
 
 def _failures_caught_before(libraries: list[Library], earlier: list[list[Caught]],

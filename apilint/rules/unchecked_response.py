@@ -14,6 +14,7 @@ from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRAR
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.raising import raises_for_status
 from apilint.knowledge.exceptions import hierarchy
+from apilint.semantic.body_contract import body_contract
 from apilint.semantic.exceptions import ExceptionResolver
 from apilint.semantic.handled_body import handled_by_try
 from apilint.semantic.parsed_body import ParsedBody, parsed_body, tests_error_field
@@ -79,7 +80,9 @@ class UncheckedResponse(Rule):
     ## Fix safety
     When the response is bound to a plain name and its first body use is in
     the same block (or nested in it), the fix inserts `r.raise_for_status()`
-    right after the binding. It is unsafe: code that used to return an error
+    right after the binding. There is no fix where the function raises its
+    own exception after testing the body: its callers catch that class, and
+    an `HTTPError` would now escape them. It is unsafe: code that used to return an error
     payload now raises `HTTPError`, and callers may rely on the old behaviour.
     Chained uses (`requests.get(url).json()`) get no fix.
 
@@ -140,8 +143,12 @@ class UncheckedResponse(Rule):
         if self._handled(body, flow.http.library, first.name, visit, ctx):
             return
         attribute = body_attribute(first)
-        # A response without raise_for_status() (urllib3's): report without a fix.
-        fix = _fix_builder(node, flow.name, attribute, ctx) if flow.http.library in RAISE_FOR_STATUS_LIBRARIES else None
+        # No fix for a response without raise_for_status() (urllib3's), nor where the function promises its
+        # callers its own exception for a bad body (body_contract).
+        fix = None
+        if flow.http.library in RAISE_FOR_STATUS_LIBRARIES and not body_contract(
+                body, visit.scope, ctx.parent_of, resolver.order_of):
+            fix = _fix_builder(node, flow.name, attribute, ctx)
         ctx.report(type(self), attribute.attr, fix=fix, what=f"{flow.name}.{attribute.attr.value}", when=self._when())
 
     def _check_chained(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:
