@@ -25,9 +25,10 @@ from apilint.engine.findings import AnalysisError
 from apilint.engine.source import read_bytes
 from apilint.engine.text_filter import TextIndex, _import_statements
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
+from apilint.project.facts import ModuleSummary
 from apilint.project.index import ProjectIndex
 from apilint.project.root import ROOT_MARKERS, absolute_import, is_package, module_name, project_root
-from apilint.project.summary import ModuleSummary, summarize
+from apilint.project.summary import summarize
 from apilint.project.view import ProjectView
 
 # content key -> summary JSON (None: not summarised); a store may keep them across runs.

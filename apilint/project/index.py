@@ -20,7 +20,7 @@ from apilint.knowledge.http_clients import (
     HTTP_MODULE_ROOTS,
     ClientKind,
 )
-from apilint.project.summary import ClassSummary, FunctionSummary, ModuleSummary, Value
+from apilint.project.facts import ClassSummary, FunctionSummary, ModuleSummary, Value
 
 _T = TypeVar("_T")
 _MAX_STEPS = 24
@@ -58,7 +58,6 @@ class ProjectIndex:
         self._libraries: dict[tuple[str, bool], str | None] = {}
         self._library_busy: set[tuple[str, bool]] = set()
         self._cuts = 0
-        self._names: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
     # -- names --------------------------------------------------------------
     def canonical(self, qualified: str) -> str:
@@ -285,33 +284,7 @@ class ProjectIndex:
             return None
         return f"{client.kind.name}.{method}"
 
-    # -- for the pre-check: names anywhere in the project (over-approximations) ---
-    def project_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """(wrapper names, client attribute names, factory names) of every module, unqualified."""
-        if self._names is None:
-            wrappers: set[str] = set()
-            attributes: set[str] = set()
-            factories: set[str] = set()
-            for module, summary in self.summaries.items():
-                for name in summary.functions:
-                    qualified = f"{module}.{name}"
-                    if self.wrapper(qualified) is not None:
-                        wrappers.add(name)
-                    if self.factory(qualified) is not None:
-                        factories.add(name)
-                for class_name, cls in summary.classes.items():
-                    qualified = f"{module}.{class_name}"
-                    for method in cls.methods:
-                        if self.method_wrapper(qualified, method) is not None:
-                            wrappers.add(method)
-                        if self.method_factory(qualified, method) is not None:
-                            factories.add(method)
-                    for attribute in cls.attributes:
-                        if self.attribute_client(qualified, attribute) is not None:
-                            attributes.add(attribute)
-            self._names = (frozenset(wrappers), frozenset(attributes), frozenset(factories))
-        return self._names
-
+    # -- for the text filter and the pre-check (over-approximations) -----------------
     def http_library(self, qualified: str, classes: bool = True) -> str | None:
         """The HTTP library behind a project name (client, client class, factory, wrapper, re-export, a
         module holding one), if any. `classes=False` leaves out classes that are no client themselves

@@ -4,119 +4,26 @@ The summary never resolves anything outside its module: it records names as the 
 them, made absolute through its imports (`from .compat import Session` -> `shop.compat.Session`,
 `requests.Session()` after `import requests` -> a call of `requests.Session`). Whether that name
 is a client class, a factory or a wrapper is the index's question (`index.py`), answered across
-modules. Plain dataclasses of strings, lists and dicts: `to_json` / `from_json` round-trip them.
+modules. The facts are plain data (`facts.py`): `to_json` / `from_json` round-trip them.
 
 Recorded: module-level imports (re-exports), names and their values (clients, constants), classes
 (bases, attributes set on `self` or in the body, whether a request method handles `timeout`,
 mounted adapters, hooks that raise), functions (returned values, the calls they forward
 `**kwargs` into and whether they set a timeout on the way), exception classes and aliases.
-Values the summary cannot describe (a local computed from a call argument...) are left out:
-unknown means silent.
+A value the summary cannot describe (a local computed from a call argument...) is recorded as
+"unknown", which makes every alternative it belongs to unknown: unknown means silent.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import asdict, dataclass, field
 from collections.abc import Iterator
-from typing import Any
 
+from apilint.project.facts import ClassSummary, Forward, FunctionSummary, ModuleSummary, Value
 from apilint.project.root import absolute_import
 
 # Methods of a client subclass that give every request a default timeout when they handle it.
 _TIMEOUT_METHODS = frozenset({"request", "send", "get", "post", "put", "patch", "delete", "head", "options"})
-
-
-@dataclass
-class Value:
-    """A value as the module spells it.
-
-    kind: "call" (a call of `name`), "ref" (the module-level or imported name `name`),
-    "annotation" (declared as `name`), "self_call" (`self.name()`), "self_attr" (`self.name`),
-    "number", "statuses", "names".
-    """
-
-    kind: str
-    name: str = ""
-    timeout: bool = False  # call: `timeout=` given (not None) or `**kwargs` that may hold one
-    items: list[str] = field(default_factory=list)  # statuses / exception tuples / numbers
-
-
-@dataclass
-class Forward:
-    """A call that receives the function's own `**kwargs`.
-
-    kind: "function" (`name` is the callee), "self" (`self.<name>(...)`), "attribute"
-    (`self.<name>.<method>(...)`), "value" (`<values>.<method>(...)`: a client held by a
-    local or module name).
-    """
-
-    kind: str
-    name: str = ""
-    method: str = ""
-    values: list[Value] = field(default_factory=list)
-
-
-@dataclass
-class FunctionSummary:
-    returns: list[Value] = field(default_factory=list)  # returned values and the return annotation
-    forwards: list[Forward] = field(default_factory=list)
-    sets_timeout: bool = False  # a `timeout` keyword, parameter, name or "timeout" string anywhere
-    positional: int = 0  # explicit positional parameters (without self)
-    varargs: bool = False
-    property: bool = False
-
-
-@dataclass
-class ClassSummary:
-    bases: list[str] = field(default_factory=list)  # qualified; "" for a base it cannot name
-    attributes: dict[str, list[Value]] = field(default_factory=dict)
-    methods: dict[str, FunctionSummary] = field(default_factory=dict)
-    handles_timeout: bool = False  # a request method mentions timeout, or `self.request = partial(..., timeout=)`
-    mounts: list[Value] = field(default_factory=list)  # adapters given to `self.mount(...)`
-    raising_hooks: bool = False  # `self.hooks[...]` set with a function that mentions raise_for_status
-
-
-@dataclass
-class ModuleSummary:
-    name: str
-    is_package: bool = False
-    imports: dict[str, list[str]] = field(default_factory=dict)  # module-level local name -> qualified
-    star_imports: list[str] = field(default_factory=list)
-    used: list[str] = field(default_factory=list)  # every qualified name imported anywhere (functions too)
-    names: dict[str, list[Value]] = field(default_factory=dict)  # module-level assignments
-    classes: dict[str, ClassSummary] = field(default_factory=dict)
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)  # bound by more than one kind of statement
-    exceptions: dict[str, list[str]] = field(default_factory=dict)  # classes deriving from an exception
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @staticmethod
-    def from_json(data: dict[str, Any]) -> ModuleSummary:
-        summary = ModuleSummary(**{k: v for k, v in data.items() if k not in ("names", "classes", "functions")})
-        summary.names = {k: [Value(**v) for v in vs] for k, vs in data["names"].items()}
-        summary.functions = {k: _function_from(v) for k, v in data["functions"].items()}
-        summary.classes = {
-            k: ClassSummary(
-                bases=v["bases"], attributes={a: [Value(**x) for x in xs] for a, xs in v["attributes"].items()},
-                methods={m: _function_from(f) for m, f in v["methods"].items()},
-                handles_timeout=v["handles_timeout"], mounts=[Value(**x) for x in v["mounts"]],
-                raising_hooks=v["raising_hooks"],
-            )
-            for k, v in data["classes"].items()
-        }
-        return summary
-
-
-def _function_from(data: dict[str, Any]) -> FunctionSummary:
-    return FunctionSummary(
-        returns=[Value(**v) for v in data["returns"]],
-        forwards=[Forward(f["kind"], f["name"], f["method"], [Value(**v) for v in f["values"]]) for f in data["forwards"]],
-        sets_timeout=data["sets_timeout"], positional=data["positional"], varargs=data["varargs"],
-        property=data["property"],
-    )
 
 
 def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
