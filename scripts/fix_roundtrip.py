@@ -56,7 +56,7 @@ from apilint.engine.fixer import fix_text, is_fixable  # noqa: E402
 from apilint.engine.engine import check_source  # noqa: E402
 from apilint.engine.source import decode_source  # noqa: E402
 from apilint.rules import Rule  # noqa: E402
-from apilint.settings import Settings  # noqa: E402
+from apilint.settings import Settings, parse_settings  # noqa: E402
 from receiver_audit import ReceiverAudit  # noqa: E402
 
 _IMPORT = re.compile(r"^\s*(import|from)\s+\S+", re.MULTILINE)
@@ -64,6 +64,11 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _LINE_NUMBER = re.compile(r"\bline \d+")
 # Safe fixes that add an argument to a call: the receiver must take it.
 _CALL_ARGUMENT_FIXES = frozenset({"API101"})
+
+
+# The settings every file is fixed with (`--select` adds opt-in rules such as API001); set before
+# the worker processes fork.
+SETTINGS = Settings()
 
 
 @dataclass
@@ -210,7 +215,7 @@ def _check_file(path: str) -> FileReport:
         compiled = True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         compiled = False
-    settings = Settings()
+    settings = SETTINGS
     rules = enabled_rules(settings)
 
     def observe(before: str, after: str, applied: Sequence[Finding]) -> None:
@@ -282,7 +287,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("roots", nargs="+")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--select", help="codes to select, comma-separated (default: apilint's default set)")
     args = parser.parse_args()
+    if args.select:
+        global SETTINGS
+        SETTINGS = parse_settings({"select": args.select.split(",")}, "--select")
     reports, total = run(args.roots, args.jobs)
     fixes: Counter[str] = Counter()
     for report in reports:
