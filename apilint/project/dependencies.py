@@ -52,7 +52,7 @@ def minimum_major(path: Path | str | None, library: str) -> int | None:
         return None
     try:
         root = project_root(Path(path).resolve())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return None
     return _minimum_major(root, _normalise(library)) if root is not None else None
 
