@@ -87,6 +87,10 @@ class TimeoutDefaultsToNone(Rule):
         # The call must reach a library without default timeouts (extra clients aside, as API101).
         return bool(facts.http_modules - DEFAULT_TIMEOUT_ROOTS)
 
+    def wants(self, facts: AstFacts) -> bool:
+        # No call that may send passes `timeout=<name>` or `timeout=self.<attr>`: nothing to follow.
+        return self.precheck(facts) and (facts.lines is None or bool(self.candidate_lines(facts)))
+
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         lines = facts.lines
         if lines is None:
