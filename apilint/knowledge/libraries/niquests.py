@@ -6,7 +6,10 @@ WRITE_DEFAULT_TIMEOUT = 120 for the others), `api.py`/`async_api.py` (every func
 `request()` sends `timeout or self.timeout` and replaces a remaining None with the default, so
 `timeout=None` never disables it; `send()` has no default: adapters.py turns None into
 `TimeoutSauce(connect=None, read=None)`; `self.timeout` is a real attribute), `exceptions.py`.
-Its Retry and Timeout classes come from urllib3-future (not read): unknown, so not recorded.
+Its `RetryConfiguration` and `TimeoutConfiguration` are urllib3-future's Retry and Timeout, read
+from urllib3-future 2.25.904 (`util/retry.py`, `util/timeout.py`): the same parameters, order,
+defaults (total=10, backoff_factor=0, backoff_max=120, backoff_jitter=0) and backoff formula as
+urllib3 2.x. `Session(retries=N)` itself is not modelled.
 """
 
 from __future__ import annotations
@@ -19,12 +22,19 @@ from apilint.knowledge.library_record import (
     ExceptionFacts,
     HttpLibrary,
     ResponseFacts,
+    RetryObjects,
+    TimeoutObject,
     functions,
 )
 from apilint.knowledge.libraries.requests import RESPONSE as REQUESTS_RESPONSE
 
 NAME = "niquests"
 _METHODS = VERB_METHODS | {"query"}
+# `niquests.packages.urllib3` aliases urllib3-future (packages.py); __init__.py re-exports two classes.
+_RETRY_SPELLINGS = ("RetryConfiguration", "packages.urllib3.Retry", "packages.urllib3.util.Retry",
+                    "packages.urllib3.util.retry.Retry")
+_TIMEOUT_SPELLINGS = ("TimeoutConfiguration", "packages.urllib3.Timeout", "packages.urllib3.util.Timeout",
+                      "packages.urllib3.util.timeout.Timeout")
 _ASYNC_ALIASES = frozenset(f"a{name}" for name in _METHODS)  # `from .async_api import get as aget`
 SESSION = ClientKind(
     name="niquests.Session",
@@ -43,7 +53,7 @@ SESSION = ClientKind(
 LIBRARY = HttpLibrary(
     name=NAME,
     version="niquests 3.21.2 (_constant.py, api.py, async_api.py, sessions.py, async_session.py, adapters.py, "
-            "models.py, exceptions.py)",
+            "models.py, exceptions.py); urllib3-future 2.25.904 (util/retry.py, util/timeout.py)",
     modules=("niquests",),
     request_functions=(
         *functions(NAME, ("niquests", "niquests.api", "niquests.async_api"), _METHODS, default_timeout=True,
@@ -66,5 +76,12 @@ LIBRARY = HttpLibrary(
     ),
     # adapters.py accepts (connect, read) and (connect, read, total); a None read part is unbounded.
     timeout_tuple=True,
+    # urllib3-future Timeout(total=None, connect=_DEFAULT, read=_DEFAULT), as urllib3's.
+    timeout_objects=(TimeoutObject(tuple(f"niquests.{name}" for name in _TIMEOUT_SPELLINGS), ("total", "connect", "read"),
+                                   empty_is_unbounded=False),),
+    retries=RetryObjects(
+        urllib3_retry=tuple(f"niquests.{name}" for name in _RETRY_SPELLINGS),
+        adapters=("niquests.adapters.HTTPAdapter", "niquests.adapters.AsyncHTTPAdapter"),
+    ),
     behaves_like="requests",
 )
