@@ -7,8 +7,16 @@ from typing import ClassVar
 import libcst as cst
 
 from apilint.engine.precheck import AstFacts
+from apilint.engine.text_filter import TextIndex
 from apilint.engine.traversal import Visit
-from apilint.knowledge.retries import HTTP_RETRY_ROOTS, RETRY_KEYWORDS, URLLIB3_RETRY_TOOL_METHODS
+from apilint.knowledge.retries import (
+    HTTP_ADAPTERS,
+    HTTP_RETRY_ROOTS,
+    HTTPX_TRANSPORTS,
+    RETRY_KEYWORDS,
+    URLLIB3_RETRY,
+    URLLIB3_RETRY_TOOL_METHODS,
+)
 from apilint.rules.base import Rule, RuleContext
 from apilint.semantic.retry_config import config_facts
 from apilint.semantic.retry_facts import RetryFacts
@@ -17,7 +25,9 @@ from apilint.settings import Settings
 
 _RETRY_LIBRARIES = frozenset({"tenacity", "backoff"}) | HTTP_RETRY_ROOTS
 _CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_exception", "on_predicate",
-                           "HTTPAdapter", "HTTPTransport", "AsyncHTTPTransport"})
+                           "HTTPAdapter", "HTTPTransport", "AsyncHTTPTransport"}) | frozenset(
+    name.rsplit(".", 1)[1] for name in URLLIB3_RETRY | HTTP_ADAPTERS | HTTPX_TRANSPORTS  # the records' spellings
+)
 
 
 class RetryRule(Rule):
@@ -49,6 +59,14 @@ class RetryRule(Rule):
         # A hand-written retry helper may import no HTTP library: it retries a callable it is given
         # in a loop with an `except` (API401 "no wait" needs no sleep at all).
         return frozenset({"except"})
+
+    def text_may_fire(self, index: TextIndex) -> bool:
+        imports = self.trigger_imports()
+        if not imports or index.imports_any(imports):
+            return True
+        # Without an HTTP import only a helper retrying a callable it was given can fire: it has a
+        # loop and a handler around the call (`retry_loops._failure_handlers`).
+        return index.mentions_any(self.trigger_words()) and index.mentions_any(frozenset({"for", "while"}))
 
     def facts(self, visit: Visit, ctx: RuleContext) -> RetryFacts | None:
         key = ("retry", id(visit.node))
