@@ -245,3 +245,31 @@ def test_a_made_up_library_is_one_new_record(tmp_path: Path) -> None:
                              capture_output=True, text=True).stdout.splitlines()
     assert changed == [f"Only in {copy / 'apilint' / 'knowledge' / 'libraries'}: fakehttp.py"]
     assert len(FAKEHTTP_RECORD.splitlines()) <= 25
+
+
+def _state_changing_sender(record: HttpLibrary) -> tuple[str, str] | None:
+    for function in record.request_functions:
+        if function.name.endswith(".post"):
+            return _import(function.name), f"{function.name}(url, timeout=5)"
+    return None
+
+
+@pytest.mark.parametrize("record", [r for r in RECORDS if r.response is not None and r.response.body_attributes
+                                    and _state_changing_sender(r) is not None], ids=lambda r: r.name)
+def test_api202_on_every_library_with_checkable_responses(record: HttpLibrary) -> None:
+    assert record.response is not None
+    imports, call = _state_changing_sender(record) or ("", "")
+    findings = check_source(f"{imports}\ndef f(url):\n    {call}\n", Settings(select=("API202",)))
+    assert [(f.line, f.code) for f in findings] == [(4, "API202")]
+    assert (findings[0].fix is not None) == record.response.raise_for_status_chainable
+
+
+@pytest.mark.parametrize("record", [r for r in RECORDS if r.exceptions.builtin_replacements
+                                    and _sync_sender(r) is not None], ids=lambda r: r.name)
+def test_api303_advises_every_librarys_own_classes(record: HttpLibrary) -> None:
+    imports, call = _sync_sender(record) or ("", "")
+    for builtin, replacement in record.exceptions.builtin_replacements:
+        name = builtin.split(".")[1]
+        source = f"{imports}\ndef f(url):\n    try:\n        return {call}\n    except {name}:\n        return None\n"
+        findings = check_source(source, Settings(select=("API303",)))
+        assert [f.code for f in findings] == ["API303"] and replacement in findings[0].message
