@@ -28,7 +28,7 @@ from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.source import read_bytes
-from apilint.project.build import fingerprint_for, prepare
+from apilint.project.root import fingerprint_for
 from apilint.settings import Settings
 
 CACHE_DIR = ".apilint_cache"
@@ -136,6 +136,8 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
                progress: Callable[[int], None] | None = None) -> list[FileResult]:
     """Answer unchanged files from the cache; analyse the rest (in workers) and remember them."""
     if cache is None:
+        from apilint.project.build import prepare  # the index (and what it needs) only when analysing
+
         prepare((job.path for job in jobs if job.stdin is None), workers)
         return run_jobs(jobs, workers, progress=progress)
     results: list[FileResult | None] = [None] * len(jobs)
@@ -157,7 +159,10 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         results[index] = result
     answered = len(jobs) - len(misses)
     counted = (lambda done: progress(answered + done)) if progress is not None else None
-    prepare((jobs[i].path for i, _ in misses if jobs[i].stdin is None), workers)  # inherited by the workers
+    if misses:
+        from apilint.project.build import prepare  # the index (and what it needs) only when analysing
+
+        prepare((jobs[i].path for i, _ in misses if jobs[i].stdin is None), workers)  # inherited by the workers
     analysed = run_jobs([jobs[i] for i, _ in misses], workers, progress=counted) if misses else []
     for (index, key), result in zip(misses, analysed):
         results[index] = result

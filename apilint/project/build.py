@@ -10,7 +10,6 @@ order the files come in, and whichever subset of them a front end was asked to c
 from __future__ import annotations
 
 import ast
-import fnmatch
 import hashlib
 import os
 import re
@@ -27,7 +26,13 @@ from apilint.engine.text_filter import TextIndex, _import_statements
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.project.facts import ModuleSummary
 from apilint.project.index import ProjectIndex
-from apilint.project.root import ROOT_MARKERS, absolute_import, is_package, module_name, project_root
+from apilint.project.root import (
+    absolute_import,
+    is_package,
+    module_name,
+    project_files,
+    project_root,
+)
 from apilint.project.summary import summarize
 from apilint.project.view import ProjectView
 
@@ -141,28 +146,6 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
-    """The Python files of the project at `root`, sorted: excluded names, virtualenvs and
-    directories that are projects of their own (they hold a root marker) are skipped."""
-    patterns = tuple(excludes)
-    found: list[Path] = []
-    for directory, subdirectories, files in os.walk(root):
-        relative = os.path.relpath(directory, root)
-        keep = []
-        for name in sorted(subdirectories):
-            path = os.path.join(directory, name)
-            if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(os.path.join(relative, name), p) for p in patterns):
-                continue
-            if os.path.isfile(os.path.join(path, "pyvenv.cfg")) or any(
-                    os.path.exists(os.path.join(path, marker)) for marker in ROOT_MARKERS):
-                continue
-            keep.append(name)
-        subdirectories[:] = keep
-        found += [Path(directory, name) for name in sorted(files)
-                  if name.endswith(".py") and not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
-    return found
-
-
 def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], store: SummaryStore | None,
                keys: dict[str, str], remember: bool = True) -> None:
     package = is_package(path)
@@ -261,32 +244,6 @@ def digest_for(path: Path | str) -> str:
         return project_for(Path(path)).digest
     except (OSError, RecursionError, ValueError):
         return ""
-
-
-_FINGERPRINTS: dict[Path, str] = {}
-
-
-def fingerprint_for(path: Path | str) -> str:
-    """Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
-    part of the findings cache key, since a file's findings depend on its project's other modules.
-    Cheap enough for a warm run (no file is read)."""
-    if not path or str(path) == "-":
-        return ""
-    try:
-        root = project_root(Path(path))
-    except (OSError, RecursionError, ValueError):
-        return ""
-    known = _FINGERPRINTS.get(root)
-    if known is None:
-        digest = hashlib.sha256(str(root).encode())
-        for file in project_files(root, DEFAULT_EXCLUDES):
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-        known = _FINGERPRINTS[root] = digest.hexdigest()[:16]
-    return known
 
 
 def prepare(paths: Iterable[Path], workers: int = 1) -> None:

@@ -9,9 +9,14 @@ is `shop`. A path with a part that is not an identifier (`httpie-3.2.4.data/...`
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from apilint.cli.discovery import DEFAULT_EXCLUDES
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
@@ -86,3 +91,51 @@ def absolute_import(module: str, is_package: bool, level: int, target: str | Non
     if target:
         base = [*base, target]
     return ".".join(base) if base else None
+
+
+def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
+    """The Python files of the project at `root`, sorted: excluded names, virtualenvs and
+    directories that are projects of their own (they hold a root marker) are skipped."""
+    patterns = tuple(excludes)
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(root):
+        relative = os.path.relpath(directory, root)
+        keep = []
+        for name in sorted(subdirectories):
+            path = os.path.join(directory, name)
+            if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(os.path.join(relative, name), p) for p in patterns):
+                continue
+            if os.path.isfile(os.path.join(path, "pyvenv.cfg")) or any(
+                    os.path.exists(os.path.join(path, marker)) for marker in ROOT_MARKERS):
+                continue
+            keep.append(name)
+        subdirectories[:] = keep
+        found += [Path(directory, name) for name in sorted(files)
+                  if name.endswith(".py") and not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    return found
+
+
+_FINGERPRINTS: dict[Path, str] = {}
+
+
+def fingerprint_for(path: Path | str) -> str:
+    """Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
+    part of the findings cache key, since a file's findings depend on its project's other modules.
+    Cheap enough for a warm run (no file is read)."""
+    if not path or str(path) == "-":
+        return ""
+    try:
+        root = project_root(Path(path))
+    except (OSError, RecursionError, ValueError):
+        return ""
+    known = _FINGERPRINTS.get(root)
+    if known is None:
+        digest = hashlib.sha256(str(root).encode())
+        for file in project_files(root, DEFAULT_EXCLUDES):
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        known = _FINGERPRINTS[root] = digest.hexdigest()[:16]
+    return known
