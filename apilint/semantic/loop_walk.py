@@ -7,6 +7,8 @@ from typing import TypeVar
 
 import libcst as cst
 
+from apilint.engine.traversal import child_fields
+
 N = TypeVar("N", bound=cst.CSTNode)
 _LOOPS = (cst.For, cst.While)
 _DEFINITIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -28,7 +30,7 @@ class LoopWalker:
         if not top and (isinstance(node, _DEFINITIONS) or (not self._enter_loops and isinstance(node, _LOOPS))):
             return
         self.nodes.append(node)
-        for child in node.children:
+        for child in children(node):
             self._collect(child)
 
     def of(self, kind: type[N] | tuple[type[N], ...]) -> Iterator[N]:
@@ -49,8 +51,32 @@ def names_in(node: cst.CSTNode) -> set[str]:
         elif isinstance(current, cst.Arg):
             stack.append(current.value)
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
+
+
+_IS_NODE: dict[type, bool] = {}
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes that hold code, read from the fields directly (libcst's `children` property
+    rebuilds a list through its visitor and costs several times more). Whitespace, comments and
+    punctuation are not code: they are not visited."""
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if _is_node(type(item)):
+                    yield item
+        elif _is_node(type(value)):
+            yield value
+
+
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def callee_name(call: cst.Call) -> str:

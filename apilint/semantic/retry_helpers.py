@@ -17,7 +17,7 @@ import libcst as cst
 
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.knowledge.retries import NON_WAITING_BUILTINS, NON_WAITING_METHODS, SLEEP_FUNCTIONS
-from apilint.semantic.loop_walk import callee_name
+from apilint.semantic.loop_walk import callee_name, children
 from apilint.semantic.names import string_value
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import BindingKind, ClassScope, FunctionScope, Scope
@@ -102,7 +102,7 @@ def reads_retry_after(node: cst.CSTNode) -> bool:
         if isinstance(current, cst.Call) and current.args and _is_header_name(current.args[0].value) \
                 and callee_name(current) in ("get", "getheader", "getlist", "get_all", "getall", "getone", "__getitem__"):
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import libcst as cst
 
 from apilint.knowledge.responses import STATUS_CODE_NAMESPACES
+from apilint.semantic.loop_walk import children
 from apilint.semantic.names import string_value
 
 STATUSES = range(100, 600)
@@ -241,7 +242,7 @@ class Evaluator:
                 return True
         if isinstance(node, (cst.Lambda, cst.FunctionDef)):
             return False
-        return any(self.mentions_status(child) for child in node.children)
+        return any(self.mentions_status(child) for child in children(node))
 
     def truth_test(self, test: cst.BaseExpression) -> StatusTest | None:
         """For which statuses `test` can be true / false; None when it does not look at the status.
@@ -298,7 +299,7 @@ class Evaluator:
             if isinstance(node, cst.Attribute):
                 return self.names_status(node.value, wanted)
             return False
-        return any(self.names_status(child, wanted) for child in node.children)
+        return any(self.names_status(child, wanted) for child in children(node))
 
 
 @dataclass(frozen=True)

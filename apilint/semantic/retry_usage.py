@@ -15,6 +15,7 @@ from enum import Enum
 import libcst as cst
 
 from apilint.knowledge.retries import HTTP_ADAPTERS, RETRY_KEYWORDS, URLLIB3_RETRY, URLLIB3_RETRY_TOOL_METHODS
+from apilint.semantic.loop_walk import children
 from apilint.semantic.names import string_value
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import Scope
@@ -95,7 +96,7 @@ def _attributes(module: cst.CSTNode, name: str) -> list[cst.Attribute]:
         node = stack.pop()
         if isinstance(node, cst.Attribute) and node.attr.value == name:
             found.append(node)
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 
@@ -110,7 +111,7 @@ def _names(home: cst.CSTNode, name: str, resolver: Resolver) -> list[cst.Name]:
             if not (isinstance(parent, cst.Attribute) and parent.attr is node) \
                     and not (isinstance(parent, cst.Arg) and parent.keyword is node):
                 found.append(node)
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 
