@@ -54,6 +54,9 @@ BACKOFF_DEFAULTS = {"max_tries": None, "max_time": None, "jitter": "full_jitter"
 URLLIB3_RETRY = frozenset(name for lib in RECORDS for name in lib.retries.urllib3_retry)
 HTTP_ADAPTERS = frozenset(name for lib in RECORDS for name in lib.retries.adapters)
 HTTPX_TRANSPORTS = frozenset(name for lib in RECORDS for name in lib.retries.transports)
+# Retry classes that always take urllib3 2's arguments, whatever urllib3 the project declares:
+# niquests ships urllib3-future, whose Retry is urllib3 2.x's (read from urllib3-future 2.25.904).
+URLLIB3_2_RETRY = frozenset(name for name in URLLIB3_RETRY if name.partition(".")[0] == "niquests")
 # Top-level modules of the HTTP libraries that configure retries.
 HTTP_RETRY_ROOTS = frozenset().union(*(lib.roots for lib in RECORDS if lib.retries != RetryObjects()))
 TENACITY_DECORATORS = frozenset({"tenacity.retry"})

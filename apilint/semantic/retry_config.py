@@ -23,6 +23,7 @@ from apilint.knowledge.retries import (
     TENACITY_DECORATORS,
     TENACITY_OBJECTS,
     URLLIB3_2_ONLY_ARGUMENTS,
+    URLLIB3_2_RETRY,
     URLLIB3_RETRY,
     URLLIB3_RETRY_DEFAULTS,
     URLLIB3_RETRY_POSITIONAL,
@@ -85,7 +86,10 @@ def config_facts(resolver: Resolver, node: cst.CSTNode, scope: Scope, max_delay:
         return None
     qualified = resolver.qualified_name(node.func, scope)
     if qualified in URLLIB3_RETRY:
-        return _urllib3(resolver, node, scope) if retries_here(resolver, node, scope) else None
+        facts = _urllib3(resolver, node, scope) if retries_here(resolver, node, scope) else None
+        if facts is not None and qualified in URLLIB3_2_RETRY:
+            facts.uses_urllib3_2 = True  # its Retry is urllib3 2.x's whatever the project declares
+        return facts
     if qualified in HTTP_ADAPTERS:
         return _adapter_retries(node)
     if qualified in TENACITY_OBJECTS:
