@@ -82,8 +82,10 @@ def test_plugin_never_raises(project: Path) -> None:
     from apilint.flake8_plugin import ApilintChecker
     import ast
 
-    # A tree that does not match the lines: the plugin must not raise, and says it could not analyse.
-    checker = ApilintChecker(ast.parse("import requests\n"), ["import requests\n", "def f(:\n"])
+    # A tree that does not match the lines (the tree has an HTTP call, so the lines must be parsed, and they
+    # cannot be): the plugin must not raise, and says it could not analyse.
+    tree = ast.parse("import requests\nrequests.get('https://x')\n")
+    checker = ApilintChecker(tree, ["import requests\n", "requests.get(:\n"])
     assert [message.split()[0] for _, _, message, _ in checker.run()] == ["API000"]
 
 
