@@ -25,8 +25,8 @@ from apilint.cli.output import (
 )
 from apilint.cli.progress import Progress
 from apilint.cli.runner import FileResult, Job, default_jobs, run_jobs
-from apilint.project.dependencies import with_project_facts  # principle 4: the versions the project supports
 from apilint.cli.workers import Terminated, handle_sigterm
+from apilint.project.dependencies import with_project_facts  # principle 4: the versions the project supports
 from apilint.settings import (
     MAX_SECONDS,
     ConfigError,
