@@ -13,9 +13,9 @@ from apilint.knowledge.responses import (
     STATUS_ATTRIBUTES,
 )
 from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.names import keyword_arg, string_value
 from apilint.semantic.raising import raises_for_status
-from apilint.semantic.resolve import HttpCall
 from apilint.semantic.responses import response_call
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.knowledge.responses import STATUS_ATTRIBUTES
+from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.names import keyword_arg
-from apilint.semantic.resolve import HttpCall, Resolver
+from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import ClassScope, FunctionScope, Scope
 
 

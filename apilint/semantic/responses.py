@@ -22,7 +22,8 @@ import libcst as cst
 
 from apilint.knowledge.responses import BODY_ATTRIBUTES, STATUS_ATTRIBUTES
 from apilint.semantic.display import is_display_call
-from apilint.semantic.resolve import HttpCall, Resolver
+from apilint.semantic.http_calls import HttpCall
+from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import Scope
 
 

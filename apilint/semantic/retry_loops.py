@@ -26,9 +26,10 @@ from apilint.knowledge.retries import (
     TENACITY_OBJECTS,
 )
 from apilint.semantic.exceptions import ExceptionResolver
+from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.loop_walk import LoopWalker, callee_name, mentions_exit, names_in
 from apilint.semantic.names import string_value
-from apilint.semantic.resolve import HttpCall, Resolver
+from apilint.semantic.resolve import Resolver
 from apilint.semantic.retry_facts import Backoff, RetryFacts
 from apilint.semantic.retry_helpers import reads_retry_after
 from apilint.semantic.retry_bounds import attempts, bounded, largest_wait
