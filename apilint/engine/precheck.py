@@ -64,6 +64,7 @@ class AstFacts:
     # Where rules may report (lines), for keeping libcst off the rest (`reduce.py`); see `Lines`.
     lines: Lines | None = None
 
+
 def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = (),
                   project: ProjectView | None = None) -> AstFacts:
     scan = scan_module(tree)
