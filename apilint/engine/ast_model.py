@@ -27,11 +27,11 @@ def class_ref(expr: ast.expr) -> ClassRef:
 def dotted_name(expr: ast.expr) -> str | None:
     parts: list[str] = []
     while type(expr) is ast.Attribute:
-        parts.append(expr.attr)  # type: ignore[attr-defined]
-        expr = expr.value  # type: ignore[attr-defined]
+        parts.append(expr.attr)
+        expr = expr.value
     if type(expr) is not ast.Name:
         return None
-    parts.append(expr.id)  # type: ignore[attr-defined]
+    parts.append(expr.id)
     return ".".join(reversed(parts))
 
 
@@ -44,7 +44,7 @@ def handler_ref(handler: ast.ExceptHandler) -> HandlerRef:
 def flatten_tuple(expr: ast.expr) -> list[ast.expr]:
     """`((A, B), C)` -> [A, B, C]: a handler catches the classes of nested tuples too."""
     if type(expr) is ast.Tuple:
-        return [leaf for e in expr.elts for leaf in flatten_tuple(e)]  # type: ignore[attr-defined]
+        return [leaf for e in expr.elts for leaf in flatten_tuple(e)]
     return [expr]
 
 

@@ -32,6 +32,9 @@ _AST_GROUPS: dict[type[ast.AST], str] = {
 }
 
 Span = tuple[int, int, int, int]  # line, column (0-based), end line, end column
+# The ast node classes that carry a position (every type in `_AST_GROUPS` and every decorator is one).
+_Located = ast.expr | ast.stmt | ast.excepthandler | ast.keyword | ast.arg
+_LOCATED = (ast.expr, ast.stmt, ast.excepthandler, ast.keyword, ast.arg)
 
 
 def counts_in_group(node: cst.CSTNode) -> str | None:
@@ -54,7 +57,7 @@ class AstPositions:
         self._groups: dict[str, list[Span]] = {}
         for node in ast.walk(tree):
             group = _AST_GROUPS.get(type(node))
-            if group is not None and hasattr(node, "lineno"):
+            if group is not None and isinstance(node, _LOCATED) and hasattr(node, "lineno"):
                 self._groups.setdefault(group, []).append(_span(node))
             decorators = getattr(node, "decorator_list", None)
             if decorators:
@@ -132,9 +135,8 @@ class AstPositions:
         return match.group() if match else None
 
 
-def _span(node: ast.AST) -> Span:
-    return (node.lineno, node.col_offset, node.end_lineno or node.lineno,  # type: ignore[attr-defined]
-            node.end_col_offset or 0)  # type: ignore[attr-defined]
+def _span(node: _Located) -> Span:
+    return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
 
 
 def _first_token(node: cst.CSTNode) -> str | None:

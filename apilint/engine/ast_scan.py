@@ -55,9 +55,9 @@ class Scanner(BlockScanner):
     def _expr(self, node: ast.Expr) -> None:
         value = node.value
         if type(value) is ast.Await:
-            value = value.value  # type: ignore[attr-defined]
+            value = value.value
         if type(value) is ast.Call:
-            self.scan.discarded.append(value)  # type: ignore[arg-type]
+            self.scan.discarded.append(value)
         self._walk(node.value)
 
     def _call(self, node: ast.Call) -> None:
@@ -66,9 +66,9 @@ class Scanner(BlockScanner):
         func = node.func
         self._called.add(id(func))
         if type(func) is ast.Attribute:
-            scan.call_names.add(func.attr)  # type: ignore[attr-defined]
+            scan.call_names.add(func.attr)
         elif type(func) is ast.Name:
-            scan.call_names.add(func.id)  # type: ignore[attr-defined]
+            scan.call_names.add(func.id)
         starred = any(type(a) is ast.Starred for a in node.args)
         timeout = None
         for kw in node.keywords:
@@ -94,31 +94,31 @@ class Scanner(BlockScanner):
             if type(value) is ast.Name:
                 position = (node.lineno, node.col_offset)
                 for block in self._functions:
-                    block.body_uses.setdefault(value.id, []).append(position)  # type: ignore[attr-defined]
+                    block.body_uses.setdefault(value.id, []).append(position)
             else:
                 if type(value) is ast.Await:
-                    value = value.value  # type: ignore[attr-defined]
+                    value = value.value
                 if type(value) is ast.Call:
-                    self.scan.chained_body.append(value)  # type: ignore[arg-type]
+                    self.scan.chained_body.append(value)
         if attr in STATUS_ATTRIBUTES:
             for loop in self._loops:
                 loop.notices_failure = True
             if self._in_test and type(node.value) is ast.Name:
-                self._check(node.value.id, node)  # type: ignore[attr-defined]
+                self._check(node.value.id, node)
         if attr == "raise_for_status":
             if id(node) not in self._called:
                 self.scan.uncalled_raise_for_status.append(node.lineno)
             elif type(node.value) is ast.Name:
-                self._check(node.value.id, node)  # type: ignore[attr-defined]
+                self._check(node.value.id, node)
         self._walk(node.value)
 
 
 def _disables(value: ast.expr) -> bool:
     """`None`, or a requests tuple whose read part is None (the only shapes API102 reports)."""
     if type(value) is ast.Constant:
-        return value.value is None  # type: ignore[attr-defined]
+        return value.value is None
     if type(value) is ast.Tuple:
-        elts = value.elts  # type: ignore[attr-defined]
+        elts = value.elts
         return len(elts) == 2 and type(elts[1]) is ast.Constant and elts[1].value is None
     return False
 

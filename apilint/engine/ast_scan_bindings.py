@@ -110,23 +110,22 @@ class BindingScanner(ScanTraversal):
         self._children(node)
 
     def _target(self, target: ast.expr, value: ast.expr | None, annotation: ast.expr | None) -> None:
-        kind = type(target)
-        if kind is ast.Name:
-            self.scan.name_values.setdefault(target.id, []).append((value, annotation))  # type: ignore[attr-defined]
+        if type(target) is ast.Name:
+            self.scan.name_values.setdefault(target.id, []).append((value, annotation))
             if self._class_depth[-1]:
-                self.scan.attribute_values.setdefault(target.id, []).append((value, annotation))  # type: ignore[attr-defined]
+                self.scan.attribute_values.setdefault(target.id, []).append((value, annotation))
             if type(value) is ast.Attribute:
-                self.scan.method_aliases.append((target.id, value))  # type: ignore[attr-defined]
-        elif kind is ast.Attribute:
-            if target.attr == "timeout":  # type: ignore[attr-defined]
-                self.scan.timeout_targets.append(target.value)  # type: ignore[attr-defined]
-            self.scan.attribute_values.setdefault(target.attr, []).append((value, annotation))  # type: ignore[attr-defined]
-            self.scan.attribute_stores.append((target.attr, target.lineno))  # type: ignore[attr-defined]
-        elif kind is ast.Tuple or kind is ast.List:
-            for element in target.elts:  # type: ignore[attr-defined]
+                self.scan.method_aliases.append((target.id, value))
+        elif type(target) is ast.Attribute:
+            if target.attr == "timeout":
+                self.scan.timeout_targets.append(target.value)
+            self.scan.attribute_values.setdefault(target.attr, []).append((value, annotation))
+            self.scan.attribute_stores.append((target.attr, target.lineno))
+        elif type(target) is ast.Tuple or type(target) is ast.List:
+            for element in target.elts:
                 self._target(element, None, None)
-        elif kind is ast.Starred:
-            self._target(target.value, None, None)  # type: ignore[attr-defined]
+        elif type(target) is ast.Starred:
+            self._target(target.value, None, None)
 
     def _assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -143,6 +142,6 @@ class BindingScanner(ScanTraversal):
 
     def _response_binding(self, name: str, value: ast.expr, position: Position) -> None:
         if type(value) is ast.Await:
-            value = value.value  # type: ignore[attr-defined]
+            value = value.value
         if type(value) is ast.Call:
-            self._functions[-1].responses.append((name, value, position))  # type: ignore[arg-type]
+            self._functions[-1].responses.append((name, value, position))

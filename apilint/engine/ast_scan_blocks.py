@@ -25,10 +25,10 @@ class BlockScanner(BindingScanner):
                 self._target(item.optional_vars, context, None)
                 self._walk(item.optional_vars)
                 if type(item.optional_vars) is ast.Name:
-                    self._response_binding(item.optional_vars.id, context,  # type: ignore[attr-defined]
+                    self._response_binding(item.optional_vars.id, context,
                                            (context.lineno, context.col_offset))
-            if type(context) is ast.Call and (dotted_name(context.func) or "").rsplit(".", 1)[-1] == "suppress":  # type: ignore[attr-defined]
-                classes = tuple(class_ref(a) for a in context.args if type(a) is not ast.Starred)  # type: ignore[attr-defined]
+            if type(context) is ast.Call and (dotted_name(context.func) or "").rsplit(".", 1)[-1] == "suppress":
+                classes = tuple(class_ref(a) for a in context.args if type(a) is not ast.Starred)
                 suppress = Block(handlers=(classes,))
         if suppress is not None:
             self.scan.tries.append(suppress)
@@ -41,7 +41,7 @@ class BlockScanner(BindingScanner):
     def _try(self, node: ast.Try) -> None:
         scan = self.scan
         scan.has_try = True
-        handlers = tuple(handler_ref(h) for h in node.handlers)  # type: ignore[arg-type]
+        handlers = tuple(handler_ref(h) for h in node.handlers)
         block = Block(handlers=handlers)
         scan.tries.append(block)
         if len(handlers) > 1:
@@ -64,25 +64,25 @@ class BlockScanner(BindingScanner):
     def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
         self.scan.has_loop = True
         block = Block()
-        if type(node) is not ast.While:
-            iterator = node.iter  # type: ignore[union-attr]
+        if not isinstance(node, ast.While):
+            iterator = node.iter
             if type(iterator) is not ast.Call:
                 block.iterates_inputs = True
             else:
-                func = iterator.func  # type: ignore[attr-defined]
-                name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+                func = iterator.func
+                name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
                 # A retry iterator (`Retrying(...)`, `ExponentialBackoff()`) paces attempts: not inputs
                 # (mirrors `retry_loops.retry_iterator`).
                 block.iterates_inputs = name is not None and name not in ("range", "count", "repeat") and not any(
                     word in name.lower() for word in ("retry", "retries", "backoff"))
         self.scan.loops.append(block)
-        if type(node) is not ast.While:
-            self._walk(node.target)  # type: ignore[union-attr]
-            self._walk(node.iter)  # type: ignore[union-attr]
+        if not isinstance(node, ast.While):
+            self._walk(node.target)
+            self._walk(node.iter)
         self._loops.append(block)
-        if type(node) is ast.While:
-            self._truth_test(node.test)  # type: ignore[union-attr]
-            self._walk_test(node.test)  # type: ignore[union-attr]  # a status test in the condition
+        if isinstance(node, ast.While):
+            self._truth_test(node.test)
+            self._walk_test(node.test)  # a status test in the condition
         self._walk_all(node.body)
         self._walk_all(node.orelse)
         self._loops.pop()
@@ -109,8 +109,8 @@ class BlockScanner(BindingScanner):
 
     def _truth_test(self, test: ast.expr) -> None:
         """`if not r:` tests a response's status without naming an attribute."""
-        if type(test) is ast.UnaryOp and type(test.op) is ast.Not:  # type: ignore[attr-defined]
-            test = test.operand  # type: ignore[attr-defined]
+        if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+            test = test.operand
         if type(test) is ast.Name:
             for loop in self._loops:
                 loop.notices_failure = True

@@ -123,8 +123,9 @@ def _class_aliases(scan: Scan) -> dict[str, tuple[ClassRef, ...]]:
     """Names assigned a class name or a tuple of them, anywhere in the module (over-approximates the resolver)."""
     aliases: dict[str, tuple[ClassRef, ...]] = {}
     for name, values in scan.name_values.items():
-        refs = tuple(class_ref(leaf) for value, _ in values if type(value) in (ast.Name, ast.Attribute, ast.Tuple)
-                     for leaf in flatten_tuple(value))  # type: ignore[arg-type]
+        refs = tuple(class_ref(leaf) for value, _ in values
+                     if value is not None and type(value) in (ast.Name, ast.Attribute, ast.Tuple)
+                     for leaf in flatten_tuple(value))
         if refs:
             aliases[name] = refs
     return aliases

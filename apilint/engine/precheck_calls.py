@@ -72,7 +72,7 @@ class _Calls:
                 if name in found:
                     continue
                 if any(not self.qualified(b).isdisjoint(CLIENT_ANNOTATIONS) or self._project_class(b)
-                       or (type(b) is ast.Name and b.id in found) for b in bases):  # type: ignore[attr-defined]
+                       or (type(b) is ast.Name and b.id in found) for b in bases):
                     found.add(name)
                     changed = True
         return found
@@ -104,7 +104,7 @@ class _Calls:
                     changed = True
 
     def _binding(self, value: ast.expr | None, annotation: ast.expr | None) -> bool:
-        none = type(value) is ast.Constant and value.value is None  # type: ignore[attr-defined]
+        none = type(value) is ast.Constant and value.value is None
         if value is not None and not none and self.may_be_client(value):
             return True
         return annotation is not None and self.annotation_may_be_client(annotation)
@@ -113,9 +113,8 @@ class _Calls:
         """Mirrors `Resolver.from_annotation`: a client class, `Optional[...]`, `X | None`, a string of those."""
         if depth > 12:
             return True
-        kind = type(annotation)
-        if kind is ast.Constant:
-            text = annotation.value  # type: ignore[attr-defined]
+        if type(annotation) is ast.Constant:
+            text = annotation.value
             if not isinstance(text, str):
                 return False
             try:
@@ -123,18 +122,18 @@ class _Calls:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return False
             return self.annotation_may_be_client(parsed, depth + 1)
-        if kind is ast.BinOp:
-            return type(annotation.op) is ast.BitOr and (  # type: ignore[attr-defined]
-                self.annotation_may_be_client(annotation.left, depth + 1)  # type: ignore[attr-defined]
-                or self.annotation_may_be_client(annotation.right, depth + 1))  # type: ignore[attr-defined]
-        if kind is ast.Subscript:
-            spellings = {dotted_name(annotation.value) or "", *self.qualified(annotation.value)}  # type: ignore[attr-defined]
+        if type(annotation) is ast.BinOp:
+            return type(annotation.op) is ast.BitOr and (
+                self.annotation_may_be_client(annotation.left, depth + 1)
+                or self.annotation_may_be_client(annotation.right, depth + 1))
+        if type(annotation) is ast.Subscript:
+            spellings = {dotted_name(annotation.value) or "", *self.qualified(annotation.value)}
             if not any(s.rsplit(".", 1)[-1] in ("Optional", "Union") for s in spellings):
                 return False
-            inner = annotation.slice  # type: ignore[attr-defined]
-            elements = inner.elts if type(inner) is ast.Tuple else [inner]  # type: ignore[attr-defined]
+            inner = annotation.slice
+            elements = inner.elts if type(inner) is ast.Tuple else [inner]
             return any(self.annotation_may_be_client(e, depth + 1) for e in elements)
-        if kind is ast.Name and annotation.id in self.client_classes:  # type: ignore[attr-defined]
+        if type(annotation) is ast.Name and annotation.id in self.client_classes:
             return True
         return not self.qualified(annotation).isdisjoint(CLIENT_ANNOTATIONS)
 
@@ -143,26 +142,26 @@ class _Calls:
             return True
         kind = type(expr)
         scan = self.scan
-        if kind is ast.Call:
-            return self.may_make_client(expr)  # type: ignore[arg-type]
+        if type(expr) is ast.Call:
+            return self.may_make_client(expr)
         if self.extra and (kind is ast.Name or kind is ast.Attribute) and self.qualified(expr):
             return True  # `extra-clients` may name client objects
         if (kind is ast.Name or kind is ast.Attribute) and self._project_client(expr):
             return True
-        if kind is ast.Name:
-            name = expr.id  # type: ignore[attr-defined]
+        if type(expr) is ast.Name:
+            name = expr.id
             return name in self.client_names or (name in scan.self_names and bool(self.client_classes))
-        if kind is ast.Attribute:
-            value = expr.value  # type: ignore[attr-defined]
-            attr = expr.attr  # type: ignore[attr-defined]
-            return (type(value) is ast.Name and value.id in scan.self_names  # type: ignore[attr-defined]
+        if type(expr) is ast.Attribute:
+            value = expr.value
+            attr = expr.attr
+            return (type(value) is ast.Name and value.id in scan.self_names
                     and (attr in self.client_attributes or attr in self.factories))
-        if kind is ast.BoolOp:
-            return any(self.may_be_client(v, depth + 1) for v in expr.values)  # type: ignore[attr-defined]
-        if kind is ast.IfExp:
-            return self.may_be_client(expr.body, depth + 1) or self.may_be_client(expr.orelse, depth + 1)  # type: ignore[attr-defined]
-        if kind is ast.Await:
-            return self.may_be_client(expr.value, depth + 1)  # type: ignore[attr-defined]
+        if type(expr) is ast.BoolOp:
+            return any(self.may_be_client(v, depth + 1) for v in expr.values)
+        if type(expr) is ast.IfExp:
+            return self.may_be_client(expr.body, depth + 1) or self.may_be_client(expr.orelse, depth + 1)
+        if type(expr) is ast.Await:
+            return self.may_be_client(expr.value, depth + 1)
         return False
 
     def may_make_client(self, call: ast.Call) -> bool:
@@ -174,11 +173,11 @@ class _Calls:
             return True
         scan = self.scan
         if type(func) is ast.Name:
-            name = func.id  # type: ignore[attr-defined]
+            name = func.id
             return name in self.extra or name in self.client_classes or name in self.factories
         if type(func) is ast.Attribute:
-            value = func.value  # type: ignore[attr-defined]
-            return type(value) is ast.Name and value.id in scan.self_names and func.attr in self.factories  # type: ignore[attr-defined]
+            value = func.value
+            return type(value) is ast.Name and value.id in scan.self_names and func.attr in self.factories
         return False
 
     # -- calls ---------------------------------------------------------------------
@@ -197,28 +196,26 @@ class _Calls:
             return True
         if self.wrappers:
             # A project `**kwargs` wrapper, by its name (wherever it is defined).
-            last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+            last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
             if last in self.wrappers:
                 return True
         if qualified and not self.extra and self._only_imported(func):
             return False  # an imported function that sends nothing
-        kind = type(func)
-        if kind is ast.Name:
-            return func.id in self.method_aliases  # type: ignore[attr-defined]
-        if kind is ast.Attribute and func.attr in _ALL_METHODS:  # type: ignore[attr-defined]
-            receiver = func.value  # type: ignore[attr-defined]
-            if type(receiver) is ast.Call and dotted_name(receiver.func) == "super":  # type: ignore[attr-defined]
+        if type(func) is ast.Name:
+            return func.id in self.method_aliases
+        if type(func) is ast.Attribute and func.attr in _ALL_METHODS:
+            receiver = func.value
+            if type(receiver) is ast.Call and dotted_name(receiver.func) == "super":
                 return False
-            return self.may_be_client(receiver) or self._module_side_sends(receiver, func.attr)  # type: ignore[attr-defined]
+            return self.may_be_client(receiver) or self._module_side_sends(receiver, func.attr)
         return False
 
     def _module_side_sends(self, expr: ast.expr, method: str) -> bool:
         """`(session or requests).post(...)`: a side of the receiver is a library module that sends by itself
         (mirrors `Resolver._either_call`)."""
-        kind = type(expr)
-        if kind is ast.BoolOp:
-            return any(self._module_side_sends(v, method) for v in expr.values)  # type: ignore[attr-defined]
-        if kind is ast.IfExp:
-            return (self._module_side_sends(expr.body, method)  # type: ignore[attr-defined]
-                    or self._module_side_sends(expr.orelse, method))  # type: ignore[attr-defined]
+        if type(expr) is ast.BoolOp:
+            return any(self._module_side_sends(v, method) for v in expr.values)
+        if type(expr) is ast.IfExp:
+            return (self._module_side_sends(expr.body, method)
+                    or self._module_side_sends(expr.orelse, method))
         return any(f"{q}.{method}" in _SENDS for q in self.qualified(expr))

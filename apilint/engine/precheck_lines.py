@@ -78,7 +78,7 @@ class Lines:
         found = []
         for c in self.scan.calls:
             func = c.func
-            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
             if name in names:
                 found.append(c.lineno)
         return found

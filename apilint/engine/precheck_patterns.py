@@ -18,7 +18,7 @@ from apilint.knowledge.http_clients import TIMEOUT_OBJECTS
 def _may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:
     """A loop around an HTTP call (or a given callable) that notices failures: a retry loop candidate."""
     return loop.notices_failure and not loop.iterates_inputs and any(
-        calls.may_send(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls  # type: ignore[attr-defined]
+        calls.may_send(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls
     )
 
 
@@ -28,7 +28,7 @@ def _unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
     if any(type(a) is ast.Starred for a in call.args) or any(kw.arg is None for kw in call.keywords):
         return False
     given = [*call.args[:len(bounds)], *(kw.value for kw in call.keywords if kw.arg in bounds)]
-    if any(not (type(v) is ast.Constant and v.value is None) for v in given):  # type: ignore[attr-defined]
+    if any(not (type(v) is ast.Constant and v.value is None) for v in given):
         return False
     return bool(given) or TIMEOUT_OBJECTS[qualified].empty_is_unbounded
 

@@ -66,14 +66,14 @@ class Reduction:
         out: list[ast.stmt] = []
         for node in body:
             replacement = self.blanked.get(id(node))
-            if replacement is not None:
+            if replacement is not None and isinstance(node, _FUNCTIONS):  # only functions are blanked
                 simplified = id(node) in self.simplified
                 node = copy.copy(node)
-                node.body = [replacement]  # type: ignore[attr-defined]
+                node.body = [replacement]
                 if simplified:
-                    node.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],  # type: ignore[attr-defined]
+                    node.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
                                               kw_defaults=[], kwarg=None, defaults=[])
-                    node.returns = None  # type: ignore[attr-defined]
+                    node.returns = None
                     if hasattr(node, "type_params"):
                         node.type_params = []
             elif isinstance(node, ast.ClassDef):
@@ -82,7 +82,7 @@ class Reduction:
             else:
                 out.append(node)
                 continue
-            last = node.body[-1]  # type: ignore[attr-defined]
+            last = node.body[-1]
             node.end_lineno, node.end_col_offset = last.end_lineno, last.end_col_offset  # a compound statement ends with its body
             out.append(node)
         return out

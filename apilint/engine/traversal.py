@@ -13,6 +13,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import libcst as cst
 
@@ -74,10 +75,23 @@ def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
         try:
             names = _VISIT_ORDER.findall(inspect.getsource(node_type._visit_and_replace_children))
         except (OSError, TypeError):
-            names = [f.name for f in dataclasses.fields(node_type)]  # type: ignore[arg-type]
+            names = [f.name for f in dataclasses.fields(node_type)]
         fields = tuple(n for n in dict.fromkeys(names) if n not in _SKIPPED_FIELDS and not n.startswith("whitespace"))
         _CHILD_FIELDS[node_type] = fields
     return fields
+
+
+_Node = TypeVar("_Node", bound=cst.CSTNode)
+
+
+def _handler(node_type: type[_Node], handler: Callable[[_Node], None]) -> tuple[
+        type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
+    """An entry of the dispatch table, checked: the handler takes the node type it is filed under.
+
+    The table is looked up by `type(node)`, so a handler only ever receives its own node type;
+    a dict whose value type depends on its key cannot be spelled in Python's types, hence the cast.
+    """
+    return node_type, cast(Callable[[cst.CSTNode], None], handler)
 
 
 class Traversal(cst.CSTVisitor):
@@ -96,27 +110,27 @@ class Traversal(cst.CSTVisitor):
         # Source-order numbers per node kind, so reports can take their positions from the ast tree.
         self.group_index: dict[cst.CSTNode, int] = {}
         self.group_counts: dict[str, int] = {}
-        self._enter: dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]] = {
-            cst.Import: self._import,  # type: ignore[dict-item]
-            cst.ImportFrom: self._import_from,  # type: ignore[dict-item]
-            cst.ClassDef: self._class,  # type: ignore[dict-item]
-            cst.FunctionDef: self._function,  # type: ignore[dict-item]
-            cst.Lambda: self._lambda,  # type: ignore[dict-item]
-            cst.Assign: self._assign,  # type: ignore[dict-item]
-            cst.AnnAssign: self._ann_assign,  # type: ignore[dict-item]
-            cst.AugAssign: self._aug_assign,  # type: ignore[dict-item]
-            cst.WithItem: self._with_item,  # type: ignore[dict-item]
-            cst.For: self._for,  # type: ignore[dict-item]
-            cst.NamedExpr: self._named_expr,  # type: ignore[dict-item]
-            cst.ExceptHandler: self._except_handler,  # type: ignore[dict-item]
-            cst.Return: self._return,  # type: ignore[dict-item]
-            cst.Global: self._global,  # type: ignore[dict-item]
-            cst.Arg: self._arg,  # type: ignore[dict-item]
-            cst.SimpleString: self._string,  # type: ignore[dict-item]
-            cst.Call: self._call,  # type: ignore[dict-item]
-            cst.Attribute: self._attribute,  # type: ignore[dict-item]
-            cst.Name: self._name,  # type: ignore[dict-item]
-        }
+        self._enter: dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]] = dict((
+            _handler(cst.Import, self._import),
+            _handler(cst.ImportFrom, self._import_from),
+            _handler(cst.ClassDef, self._class),
+            _handler(cst.FunctionDef, self._function),
+            _handler(cst.Lambda, self._lambda),
+            _handler(cst.Assign, self._assign),
+            _handler(cst.AnnAssign, self._ann_assign),
+            _handler(cst.AugAssign, self._aug_assign),
+            _handler(cst.WithItem, self._with_item),
+            _handler(cst.For, self._for),
+            _handler(cst.NamedExpr, self._named_expr),
+            _handler(cst.ExceptHandler, self._except_handler),
+            _handler(cst.Return, self._return),
+            _handler(cst.Global, self._global),
+            _handler(cst.Arg, self._arg),
+            _handler(cst.SimpleString, self._string),
+            _handler(cst.Call, self._call),
+            _handler(cst.Attribute, self._attribute),
+            _handler(cst.Name, self._name),
+        ))
 
     def release(self) -> None:
         """Drop the handler table (bound methods -> self is a cycle that keeps the tree alive)."""

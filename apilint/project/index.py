@@ -52,7 +52,9 @@ class ProjectIndex:
         self.modules = frozenset(modules) | frozenset(self.summaries)  # every module, summarised or not
         self.roots = frozenset(m.split(".", 1)[0] for m in self.modules)  # top-level packages and modules
         self._busy: set[tuple[str, str]] = set()
-        self._memo: dict[tuple[str, str], object] = {}
+        # Remembered answers, one table per answer type (keys name the question: kind, subject).
+        self._client_answers: dict[tuple[str, str], ClientFact | None] = {}
+        self._wrapper_answers: dict[tuple[str, str], WrapperFact | None] = {}
         self._canonical: dict[str, str] = {}
         self._chains: dict[str, list[tuple[str, ClassSummary]]] = {}
         self._libraries: dict[tuple[str, bool], str | None] = {}
@@ -143,7 +145,8 @@ class ProjectIndex:
         found = self._definition(self.canonical(qualified))
         if found is None or found[1] not in found[0].names:
             return None
-        return self._guard(("name", qualified), lambda: self.client_of(found[0].names[found[1]], None))
+        return self._guard(self._client_answers, ("name", qualified),
+                           lambda: self.client_of(found[0].names[found[1]], None))
 
     def class_client(self, qualified: str) -> ClientFact | None:
         """A project class that subclasses a client class (default timeout if it, or a base, supplies one)."""
@@ -154,7 +157,7 @@ class ProjectIndex:
         cls = self.class_summary(name)
         if cls is None:
             return None
-        return self._guard(("class", name), lambda: self._class_client(cls))
+        return self._guard(self._client_answers, ("class", name), lambda: self._class_client(cls))
 
     def _class_client(self, cls: ClassSummary) -> ClientFact | None:
         inherited: ClientFact | None = None
@@ -182,7 +185,7 @@ class ProjectIndex:
         function = self.function_summary(qualified)
         if function is None:
             return None
-        return self._guard(("factory", qualified), lambda: self.client_of(function.returns, None))
+        return self._guard(self._client_answers, ("factory", qualified), lambda: self.client_of(function.returns, None))
 
     def attribute_client(self, class_name: str, attribute: str) -> ClientFact | None:
         """`self.<attribute>` in a method of the class (set in it or in a base class, any module)."""
@@ -196,13 +199,14 @@ class ProjectIndex:
                 values += cls.attributes.get(attribute, [])
             return self.client_of(values, class_name)
 
-        return self._guard(("attribute", f"{class_name}:{attribute}"), resolve)
+        return self._guard(self._client_answers, ("attribute", f"{class_name}:{attribute}"), resolve)
 
     def method_factory(self, class_name: str, method: str) -> ClientFact | None:
         found = self._method(class_name, method)
         if found is None:
             return None
-        return self._guard(("method", f"{class_name}:{method}"), lambda: self.client_of(found.returns, class_name))
+        return self._guard(self._client_answers, ("method", f"{class_name}:{method}"),
+                           lambda: self.client_of(found.returns, class_name))
 
     def _method(self, class_name: str, method: str) -> FunctionSummary | None:
         for _, cls in self.class_chain(class_name):
@@ -241,7 +245,7 @@ class ProjectIndex:
         function = self.function_summary(name)
         if function is None:
             return None
-        return self._guard(("wrapper", name), lambda: self._wrapper(function, name, None))
+        return self._guard(self._wrapper_answers, ("wrapper", name), lambda: self._wrapper(function, name, None))
 
     def method_wrapper(self, class_name: str, method: str) -> WrapperFact | None:
         """`self.<method>(...)`: the first definition in the class chain (an override wins)."""
@@ -249,7 +253,8 @@ class ProjectIndex:
             function = cls.methods.get(method)
             if function is not None:
                 key = f"{owner}.{method}"
-                return self._guard(("wrapper", key), lambda: self._wrapper(function, key, class_name))
+                return self._guard(self._wrapper_answers, ("wrapper", key),
+                                   lambda: self._wrapper(function, key, class_name))
         return None
 
     def _wrapper(self, function: FunctionSummary, name: str, owner: str | None) -> WrapperFact | None:
@@ -334,14 +339,15 @@ class ProjectIndex:
                 found.add(wrapper.target.split(".", 1)[0])
         return found
 
-    def _guard(self, key: tuple[str, str], compute: Callable[[], _T | None]) -> _T | None:
+    def _guard(self, answers: dict[tuple[str, str], _T | None], key: tuple[str, str],
+               compute: Callable[[], _T | None]) -> _T | None:
         """Run `compute` unless the same question is already being answered (a cycle: no opinion).
 
         An answer is remembered only when no cycle was cut while computing it, so a remembered
         answer never depends on which question was asked first.
         """
-        if key in self._memo:
-            return self._memo[key]  # type: ignore[return-value]  # the key names the answer's type
+        if key in answers:
+            return answers[key]
         if key in self._busy:
             self._cuts += 1
             return None
@@ -352,7 +358,7 @@ class ProjectIndex:
         finally:
             self._busy.discard(key)
         if self._cuts == cuts:
-            self._memo[key] = answer
+            answers[key] = answer
         return answer
 
 

@@ -44,14 +44,14 @@ class FunctionSummaries(SummaryValues):
         flat = list(_statements(node.body))
         body_nodes: list[ast.AST] = [n for stmt in flat for n in _expression_nodes(stmt)] if full else list(flat)
         # Locals: the values of every assignment (any of them may reach a use).
-        assigned: dict[str, list[Value]] = {}
+        assigned: dict[str, list[ast.Assign]] = {}
         for inner in body_nodes:
             if isinstance(inner, ast.Assign):
                 for target in inner.targets:
                     for name in _target_names(target):
                         local.setdefault(name, [])
                         if isinstance(target, ast.Name):
-                            assigned.setdefault(name, []).append(inner)  # type: ignore[arg-type]
+                            assigned.setdefault(name, []).append(inner)
             elif isinstance(inner, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
                 target = inner.target
                 for name in _target_names(target):
@@ -71,7 +71,7 @@ class FunctionSummaries(SummaryValues):
                     local.setdefault(name.split(".", 1)[0], [])
         for name, statements in assigned.items():
             for statement in statements:
-                local[name] = local[name] + self.values(statement.value, {k: v for k, v in local.items() if k != name},  # type: ignore[attr-defined]
+                local[name] = local[name] + self.values(statement.value, {k: v for k, v in local.items() if k != name},
                                                         self_name)
         for inner in body_nodes:
             if isinstance(inner, ast.keyword) and inner.arg == "timeout":

@@ -10,6 +10,7 @@ apart from what the summary records about them.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 
@@ -24,6 +25,11 @@ def _target_names(target: ast.expr) -> list[str]:
 
 
 _COMPOUND_BODIES = ("body", "orelse", "finalbody")
+# `try` and (from Python 3.11) `try` with `except*`: the same fields.
+if sys.version_info >= (3, 11):
+    _TRY_STATEMENTS: tuple[type[ast.Try | ast.TryStar], ...] = (ast.Try, ast.TryStar)
+else:
+    _TRY_STATEMENTS: tuple[type[ast.Try], ...] = (ast.Try,)
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -64,9 +70,9 @@ def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
             found += _module_statements(node.body) + _module_statements(node.orelse)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             found += _module_statements(node.body)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            found += _module_statements(node.body)  # type: ignore[attr-defined]
-            for handler in node.handlers:  # type: ignore[attr-defined]
+        elif isinstance(node, _TRY_STATEMENTS):
+            found += _module_statements(node.body)
+            for handler in node.handlers:
                 found += _module_statements(handler.body)
-            found += _module_statements(node.orelse) + _module_statements(node.finalbody)  # type: ignore[attr-defined]
+            found += _module_statements(node.orelse) + _module_statements(node.finalbody)
     return found

@@ -154,7 +154,7 @@ class BroadExcept(Rule):
         if not libraries and self.settings.broad_except != "all":
             return
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        handlers: list[cst.ExceptHandler | cst.ExceptStarHandler] = list(node.handlers)  # type: ignore[arg-type]
+        handlers: list[cst.ExceptHandler | cst.ExceptStarHandler] = list(node.handlers)
         caught = [exceptions.classes(h, visit.scope) for h in handlers]
         for index, handler in enumerate(handlers):
             broad = [c for c in caught[index] if c.is_broad()]

@@ -104,9 +104,9 @@ class TimeoutDefaultsToNone(Rule):
                     continue
                 if type(value) is ast.Name:
                     found.append(call.lineno)
-                elif type(value) is ast.Attribute and type(value.value) is ast.Name:  # type: ignore[attr-defined]
+                elif type(value) is ast.Attribute and type(value.value) is ast.Name:
                     found.append(call.lineno)
-                    attributes.add(value.attr)  # type: ignore[attr-defined]
+                    attributes.add(value.attr)
         # `self.timeout = timeout` in `__init__`: that function holds the parameter reported.
         return found + lines.attribute_stores(frozenset(attributes)) if found else []
 

@@ -128,7 +128,7 @@ class UnreachableExcept(Rule):
         node = visit.node
         assert isinstance(node, (cst.Try, cst.TryStar))
         exceptions = ExceptionResolver(ctx.resolver, hierarchy(self.settings.target_version))
-        handlers: list[Handler] = list(node.handlers)  # type: ignore[arg-type]
+        handlers: list[Handler] = list(node.handlers)
         caught = [exceptions.classes(h, visit.scope) for h in handlers]
         for index, handler in enumerate(handlers):
             shadowed: list[tuple[Caught, int, Caught]] = []

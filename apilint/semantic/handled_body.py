@@ -31,7 +31,7 @@ def handled_by_try(body: ParsedBody, library: str, use: cst.CSTNode, scope: Scop
                    parent_of: Mapping[cst.CSTNode, cst.CSTNode], order_of: Mapping[cst.CSTNode, int],
                    exceptions: ExceptionResolver) -> bool:
     for node in _enclosing_tries(use, parent_of):
-        classes = [c for h in node.handlers for c in exceptions.classes(h, scope)]  # type: ignore[arg-type]
+        classes = [c for h in node.handlers for c in exceptions.classes(h, scope)]
         if any(not c.known for c in classes):
             return True
         if body.library_parses:
