@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast, get_args, get_origin
 
 import libcst as cst
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from apilint.settings import Settings
 
 FixBuilder = Callable[[Locator], "Fix | None"]
+_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +110,30 @@ class Rule:
     def review(self, text: str, findings: Sequence[Finding], enabled: frozenset[str]) -> list[Finding]:
         """For `reviews_findings` rules: findings about the text given the other rules' findings."""
         return []
+
+
+class NodeRule(Rule, Generic[_Node]):
+    """A rule that visits one node type, named once as the type argument: `class R(NodeRule[cst.Call])`.
+
+    `node_types` is derived from the argument and the traversal hands a rule only nodes whose type is
+    exactly one of its `node_types`, so `check_node` receives the node typed, without an isinstance opening.
+    """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is NodeRule:
+                (node_type,) = get_args(base)
+                if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                    raise TypeError(f"{cls.__name__}: NodeRule takes one libcst node class, not {node_type!r}")
+                cls.node_types = (node_type,)
+
+    def check(self, visit: Visit, ctx: RuleContext) -> None:
+        # Sound by construction: `visit.node` is an instance of the class `node_types` was derived from.
+        self.check_node(cast(_Node, visit.node), visit, ctx)
+
+    def check_node(self, node: _Node, visit: Visit, ctx: RuleContext) -> None:
+        raise NotImplementedError
 
 
 def make_fix(rule: type[Rule], edits: list[tuple[int, int, str]]) -> Fix:

@@ -12,14 +12,14 @@ from apilint.knowledge.responses import (
     STATE_CHANGING_METHODS,
     STATUS_ATTRIBUTES,
 )
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.names import keyword_arg, string_value
 from apilint.semantic.raising import raises_for_status
 from apilint.semantic.responses import response_call
 
 
-class DiscardedResponse(Rule):
+class DiscardedResponse(NodeRule[cst.Expr]):
     """## What it does
     Checks for POST, PUT, PATCH and DELETE requests (also `.request("POST", …)`
     with a literal method) used as a statement: the response, and with it the
@@ -65,7 +65,6 @@ class DiscardedResponse(Rule):
     fix_title = "Append `.raise_for_status()`"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
-    node_types = (cst.Expr,)
     # Raising hooks and wrappers; status attributes: a Session subclass's request override (or a function
     # it calls) that examines the status handles every response (semantic/raising.py).
     cross_function_words = frozenset({"raise_for_status", "hooks"}) | STATUS_ATTRIBUTES
@@ -77,9 +76,7 @@ class DiscardedResponse(Rule):
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         return facts.lines.discarded_calls() if facts.lines is not None else None
 
-    def check(self, visit: Visit, ctx: RuleContext) -> None:
-        node = visit.node
-        assert isinstance(node, cst.Expr)
+    def check_node(self, node: cst.Expr, visit: Visit, ctx: RuleContext) -> None:
         http = response_call(ctx.resolver, node.value, visit.scope)
         if http is None:
             return

@@ -9,12 +9,12 @@ from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
-from apilint.rules.base import Rule, RuleContext
+from apilint.rules.base import NodeRule, Rule, RuleContext
 from apilint.rules.edits import add_keyword_fix
 from apilint.semantic.names import has_star_args, keyword_arg, positional_count
 
 
-class RequestWithoutTimeout(Rule):
+class RequestWithoutTimeout(NodeRule[cst.Call]):
     """## What it does
     Checks for HTTP calls that can wait forever: a `requests`, `urllib3`,
     `urllib.request.urlopen` or `http.client` call with no `timeout`, sent by a
@@ -85,7 +85,6 @@ class RequestWithoutTimeout(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
     options = ("timeout",)
-    node_types = (cst.Call,)
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
@@ -96,9 +95,7 @@ class RequestWithoutTimeout(Rule):
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         return facts.lines.untimed_calls() if facts.lines is not None else None
 
-    def check(self, visit: Visit, ctx: RuleContext) -> None:
-        call = visit.node
-        assert isinstance(call, cst.Call)
+    def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         if has_star_args(call) or keyword_arg(call, "timeout") is not None:
             return
         http = ctx.resolver.http_call(call, visit.scope)

@@ -9,11 +9,11 @@ from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, TIMEOUT_OBJECTS, record
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
 
 
-class TimeoutDisabled(Rule):
+class TimeoutDisabled(NodeRule[cst.Call]):
     """## What it does
     Checks for timeouts that are switched off: `timeout=None` on a request of
     `requests`, `httpx`, `httpx2`, `aiohttp`, `urllib3`, `urllib` or
@@ -68,7 +68,6 @@ class TimeoutDisabled(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
-    node_types = (cst.Call,)
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
@@ -77,9 +76,7 @@ class TimeoutDisabled(Rule):
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         return facts.lines.disabled_timeouts() if facts.lines is not None else None
 
-    def check(self, visit: Visit, ctx: RuleContext) -> None:
-        call = visit.node
-        assert isinstance(call, cst.Call)
+    def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         value = self.settings.timeout_literal()
         resolver = ctx.resolver
         qualified = resolver.qualified_name(call.func, visit.scope)
