@@ -7,11 +7,11 @@ import libcst as cst
 from apilint.engine.findings import Applicability, FixAvailability
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.responses import is_truth_test
 
 
-class RaiseForStatusNotCalled(Rule):
+class RaiseForStatusNotCalled(NodeRule[cst.Attribute]):
     """## What it does
     Checks for `raise_for_status` referenced without parentheses: as a
     statement (`r.raise_for_status`), in a condition, or assigned.
@@ -63,7 +63,6 @@ class RaiseForStatusNotCalled(Rule):
     fix_title = "Call `raise_for_status()`"
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
-    node_types = (cst.Attribute,)
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
@@ -72,9 +71,7 @@ class RaiseForStatusNotCalled(Rule):
     def candidate_lines(self, facts: AstFacts) -> list[int] | None:
         return facts.lines.uncalled_raise_for_status() if facts.lines is not None else None
 
-    def check(self, visit: Visit, ctx: RuleContext) -> None:
-        node = visit.node
-        assert isinstance(node, cst.Attribute)
+    def check_node(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:
         if node.attr.value != "raise_for_status":
             return
         parent = ctx.parent_of.get(node)

@@ -11,12 +11,12 @@ from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
-from apilint.rules.base import Rule, RuleContext, make_fix
+from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
 from apilint.semantic.scope import BindingKind, ClassScope, FunctionScope, Scope
 
 
-class TimeoutDefaultsToNone(Rule):
+class TimeoutDefaultsToNone(NodeRule[cst.Call]):
     """## What it does
     Checks for function parameters that default to `None` and are passed on
     unchanged as the `timeout` of an HTTP call whose library has no default
@@ -80,7 +80,6 @@ class TimeoutDefaultsToNone(Rule):
     fix_availability = FixAvailability.ALWAYS
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
-    node_types = (cst.Call,)
 
     @classmethod
     def precheck(cls, facts: AstFacts) -> bool:
@@ -110,9 +109,7 @@ class TimeoutDefaultsToNone(Rule):
         # `self.timeout = timeout` in `__init__`: that function holds the parameter reported.
         return found + lines.attribute_stores(frozenset(attributes)) if found else []
 
-    def check(self, visit: Visit, ctx: RuleContext) -> None:
-        call = visit.node
-        assert isinstance(call, cst.Call)
+    def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         arg = keyword_arg(call, "timeout")
         if arg is None or not isinstance(visit.scope, FunctionScope):
             return
