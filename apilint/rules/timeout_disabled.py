@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
 from apilint.engine.precheck import AstFacts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, TIMEOUT_OBJECTS, record
+from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, CONNECTION_CONSTRUCTORS, TIMEOUT_OBJECTS, record
 from apilint.rules.base import NodeRule, RuleContext, make_fix
+from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.names import is_none, keyword_arg
 
 
@@ -52,6 +55,16 @@ class TimeoutDisabled(NodeRule[cst.Call]):
     configured `timeout`, which makes a call that would have waited forever
     raise a timeout error instead. Review it before applying.
 
+    The fix is offered only where it changes the wait of one request: on
+    `timeout=None` of a request call, the `None` read part of a request's
+    timeout tuple, or a timeout object written as a request's `timeout=`.
+    A client constructor (`httpx.Client(timeout=None)`, also inside a client
+    factory), a connection (`http.client.HTTPSConnection(host, timeout=None)`),
+    or a timeout object that a client is built with or that is stored for
+    later use keeps its finding without a fix: its timeout reaches every call
+    made through the client, including long server-side operations the fix
+    cannot see.
+
     ## Options
     - `timeout`
 
@@ -81,7 +94,7 @@ class TimeoutDisabled(NodeRule[cst.Call]):
         resolver = ctx.resolver
         qualified = resolver.qualified_name(call.func, visit.scope)
         if qualified in TIMEOUT_OBJECTS:
-            self._check_timeout_object(call, qualified, value, ctx)
+            self._check_timeout_object(call, qualified, value, visit, ctx)
             return
         arg = keyword_arg(call, "timeout")
         if arg is None:
@@ -98,20 +111,24 @@ class TimeoutDisabled(NodeRule[cst.Call]):
             target, library = f"every request of this {client.kind.name.split('.')[-1]}", client.kind.library
         else:
             return
+        # The fix may change one request's wait only: a client's (or a factory's) timeout reaches
+        # every call made through it, which the fix cannot see (long server-side operations).
+        one_request = _sends_one_request(http)
         if is_none(arg.value):
             if http is not None and http.none_keeps_default:
                 return  # niquests: `timeout=None` means its default timeout
             none = arg.value
-            ctx.report(type(self), arg, fix=lambda loc: _replace(none, value, loc),
+            ctx.report(type(self), arg, fix=_replacing(none, value) if one_request else None,
                        what="timeout=None", target=target)
         elif record(library).timeout_tuple and isinstance(arg.value, cst.Tuple):
             elements = arg.value.elements
             if len(elements) == 2 and is_none(elements[1].value):
                 read = elements[1].value
-                ctx.report(type(self), arg, fix=lambda loc: _replace(read, value, loc),
+                ctx.report(type(self), arg, fix=_replacing(read, value) if one_request else None,
                            what="a read timeout of None", target=target)
 
-    def _check_timeout_object(self, call: cst.Call, qualified: str, value: str, ctx: RuleContext) -> None:
+    def _check_timeout_object(self, call: cst.Call, qualified: str, value: str, visit: Visit,
+                              ctx: RuleContext) -> None:
         timeout_object = TIMEOUT_OBJECTS[qualified]
         bounds = timeout_object.bounds
         given: list[cst.BaseExpression] = []
@@ -139,7 +156,29 @@ class TimeoutDisabled(NodeRule[cst.Call]):
                 return make_fix(TimeoutDisabled, [(open_paren + 1, open_paren + 1, f"total={value}")])
             return None
 
-        ctx.report(type(self), call, fix=fix, what=f"{display}() with no bound", target="a request using it")
+        # Fixed only as the timeout of one request: a client built with it, or a timeout object
+        # stored for later use, may reach any number of calls the fix cannot see.
+        ctx.report(type(self), call, fix=fix if _is_request_timeout(call, visit, ctx) else None,
+                   what=f"{display}() with no bound", target="a request using it")
+
+
+def _is_request_timeout(timeout_object: cst.Call, visit: Visit, ctx: RuleContext) -> bool:
+    """`timeout_object` is written as the `timeout=` of a call proven to send one request."""
+    arg = ctx.parent_of.get(timeout_object)
+    if not isinstance(arg, cst.Arg) or arg.keyword is None or arg.keyword.value != "timeout":
+        return False
+    request = ctx.parent_of.get(arg)
+    return isinstance(request, cst.Call) and _sends_one_request(ctx.resolver.http_call(request, visit.scope))
+
+
+def _sends_one_request(http: HttpCall | None) -> bool:
+    """A request call, not a connection opened with its timeout (`http.client.HTTPConnection(host,
+    timeout=None)` bounds every request sent over it, like a client)."""
+    return http is not None and not (http.function is not None and http.function.name in CONNECTION_CONSTRUCTORS)
+
+
+def _replacing(node: cst.CSTNode, value: str) -> Callable[[Locator], Fix]:
+    return lambda loc: _replace(node, value, loc)
 
 
 def _replace(node: cst.CSTNode, value: str, loc: Locator) -> Fix:
