@@ -199,8 +199,11 @@ class _Calls:
             last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
             if last in self.wrappers:
                 return True
-        if qualified and not self.extra and self._only_imported(func):
-            return False  # an imported function that sends nothing
+        # An imported function that sends nothing -- unless what it is called on is a client made in another
+        # project module (`from pkg.globals import SESSION; SESSION.get(url)`): the resolver sees a receiver there.
+        if (qualified and not self.extra and self._only_imported(func)
+                and not (type(func) is ast.Attribute and self._project_client(func.value))):
+            return False
         if type(func) is ast.Name:
             return func.id in self.method_aliases
         if type(func) is ast.Attribute and func.attr in _ALL_METHODS:
