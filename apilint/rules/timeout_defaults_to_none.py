@@ -13,6 +13,7 @@ from apilint.engine.traversal import Visit
 from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
 from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
+from apilint.semantic.numeric_annotation import admits_number
 from apilint.semantic.scope import BindingKind, ClassScope, FunctionScope, Scope
 
 
@@ -65,6 +66,14 @@ class TimeoutDefaultsToNone(NodeRule[cst.Call]):
     unsafe: it changes the public default of an API, and a caller that relied
     on "no timeout" (a long download) now gets a timeout error.
 
+    It is offered only when the number keeps the code's own type check
+    passing: the parameter has no annotation, or its annotation provably
+    admits the number (`int`, `float`, `numbers.Real`, `Optional[...]`,
+    `X | None` or `Union[...]` of one of them, a string annotation, or a
+    module-level alias of these). A parameter annotated with anything else
+    (`TimeoutTuple | None` where `TimeoutTuple = tuple[int, int]`, an
+    imported alias, a timeout class) keeps its finding without a fix.
+
     ## Options
     - `timeout`
 
@@ -77,7 +86,7 @@ class TimeoutDefaultsToNone(NodeRule[cst.Call]):
     name = "timeout-defaults-to-none"
     message = "`{param}` defaults to None and reaches {call}() unchanged: callers that leave it out can block forever"
     fix_title = "Replace the `None` default with the configured timeout"
-    fix_availability = FixAvailability.ALWAYS
+    fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
 
@@ -144,7 +153,13 @@ class TimeoutDefaultsToNone(NodeRule[cst.Call]):
         ctx.cache[key] = True
         none = param.default
         literal = self.settings.timeout_literal()
-        ctx.report(type(self), none, fix=lambda loc: _replace(none, literal, loc), param=name, call=target)
+        # The number must keep the code's own type check passing (`TimeoutTuple | None = 10` would not).
+        annotation = param.annotation
+        typed = annotation is None or (
+            function.parent is not None
+            and admits_number(annotation.annotation, literal, function.parent, ctx.resolver))
+        ctx.report(type(self), none, fix=(lambda loc: _replace(none, literal, loc)) if typed else None,
+                   param=name, call=target)
 
 
 def _stored_parameter(value: cst.Attribute, scope: FunctionScope, ctx: RuleContext) -> tuple[FunctionScope, str] | None:
