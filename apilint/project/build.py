@@ -60,15 +60,26 @@ class Project:
 def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore | None = None,
                   workers: int = 1) -> Project:
     root = root.resolve()
+    paths = _module_paths(root, excludes)
+    return _complete(root, paths, _first_looks(sorted(paths.items()), store, workers), store)
+
+
+def _module_paths(root: Path, excludes: Iterable[str]) -> dict[str, Path]:
+    """Module name -> file, for every module of the project at `root` (already resolved)."""
     paths: dict[str, Path] = {}
     for path in project_files(root, (*DEFAULT_EXCLUDES, *excludes)):
         name = module_name(path, root)
         if name is not None and name not in paths:
             paths[name] = path
+    return paths
+
+
+def _complete(root: Path, paths: dict[str, Path], looks: list[_Look], store: SummaryStore | None) -> Project:
+    """The project from the first looks at its files (in sorted order): the rounds, then the index."""
     summaries: dict[str, ModuleSummary] = {}
     keys: dict[str, str] = {}
     pending: dict[str, set[str]] = {}  # not summarised yet: the modules its import statements name
-    for look in _first_looks(sorted(paths.items()), store, workers):
+    for look in looks:
         if look.summary is not None:
             summaries[look.name], keys[look.name] = look.summary, look.key
             if store is not None and look.key not in store:
@@ -105,14 +116,20 @@ _PARALLEL_FILES = 200  # below this, starting worker processes costs more than i
 
 
 def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: int) -> list[_Look]:
-    """Each file read once, in worker processes for a large project (the looks are independent)."""
+    """Each file read once, in worker processes when there are many (the looks are independent);
+    the looks come back in the order of `items`."""
     if workers > 1 and len(items) >= _PARALLEL_FILES:
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [items[i::workers * 4] for i in range(workers * 4)]
+        slices = [list(range(i, len(items), workers * 4)) for i in range(workers * 4)]
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                return [look for chunk in pool.map(_looks, chunks, [store] * len(chunks)) for look in chunk]
+                chunks = pool.map(_looks, [[items[i] for i in s] for s in slices], [store] * len(slices))
+                placed: list[_Look | None] = [None] * len(items)
+                for indexes, chunk in zip(slices, chunks):
+                    for index, look in zip(indexes, chunk):
+                        placed[index] = look
+            return [look for look in placed if look is not None]
         except (OSError, RuntimeError):
             pass  # no processes available: look in this one
     return _looks(items, store)
@@ -247,10 +264,33 @@ def digest_for(path: Path | str) -> str:
 
 
 def prepare(paths: Iterable[Path], workers: int = 1) -> None:
-    """Build the projects of these files now (the CLI, before it starts its workers: they inherit them)."""
-    directories = {Path(p).parent for p in paths if str(p) != "-"}
-    for directory in sorted(directories):
+    """Build the projects of these files now (the CLI, before it starts its workers: they inherit them).
+
+    The first looks at the files of every project not built yet go to the worker processes together:
+    a run over many small projects is as parallel as one over a large one."""
+    roots: set[Path] = set()
+    for directory in {Path(p).parent for p in paths if str(p) != "-"}:
         try:
-            project_for(directory / "__init__.py", workers=workers)
+            root = project_root(directory / "__init__.py").resolve()
+        except (OSError, RecursionError, ValueError):
+            continue
+        if (root, ()) not in _PROJECTS:
+            roots.add(root)
+    projects: list[tuple[Path, dict[str, Path]]] = []
+    for root in sorted(roots):
+        try:
+            projects.append((root, _module_paths(root, ())))
+        except (OSError, RecursionError, ValueError):
+            continue
+    items = [item for _, modules in projects for item in sorted(modules.items())]
+    try:
+        looks = _first_looks(items, None, workers)
+    except (OSError, RecursionError, ValueError):
+        return  # each project is built (or found unbuildable) when a file asks for it
+    start = 0
+    for root, modules in projects:
+        mine, start = looks[start:start + len(modules)], start + len(modules)
+        try:
+            _PROJECTS[(root, ())] = _complete(root, modules, mine, None)
         except (OSError, RecursionError, ValueError):
             continue
