@@ -23,13 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from apilint.engine.engine import check_source  # noqa: E402
-from apilint.engine.findings import AnalysisError  # noqa: E402
+from apilint.engine.findings import AnalysisError, Finding  # noqa: E402
 from apilint.engine.source import decode_source  # noqa: E402
 from apilint.project.build import view_for  # noqa: E402
 from apilint.settings import Settings  # noqa: E402
 
 
-def _signature(findings: list) -> list[tuple[str, int, int, str]]:  # type: ignore[type-arg]
+def _signature(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
     return [(f.code, f.line, f.col, f.message) for f in findings]
 
 
