@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import ast
 import math
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ from apilint.engine.findings import AnalysisError
 from apilint.engine.guards import DEFAULT_FILE_TIMEOUT, TimeLimitExceeded, time_limit
 from apilint.engine.source import MAX_FILE_BYTES
 from apilint.rules import CANNOT_ANALYSE
-from apilint.project.build import view_for
+from apilint.cli.cache import CACHE_DIR, Cache
+from apilint.cli.configured import CACHE_DIR_VARIABLE
+from apilint.project.build import keep_summaries, view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
 from apilint.settings import (
@@ -77,6 +80,9 @@ class ApilintChecker:
             cls.settings = settings_from_flake8(options, Path.cwd())
             cls.files = Flake8Files(options)
             cls.file_timeout = _file_timeout(getattr(options, "apilint_file_timeout", None))
+            # flake8's -j workers each build the project index they need; through the cache they share
+            # its module summaries (in this run and the next), not the work.
+            keep_summaries(Cache(_cache_top()).summary_files())
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -113,6 +119,11 @@ class ApilintChecker:
             return
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _cache_top() -> Path:
+    """The CLI's cache directory when run from here: `$APILINT_CACHE_DIR`, else `.apilint_cache` in the cwd."""
+    return Path(os.environ.get(CACHE_DIR_VARIABLE) or CACHE_DIR)
 
 
 def _file_timeout(value: float | None) -> float:

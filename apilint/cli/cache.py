@@ -29,6 +29,7 @@ from apilint.cli import cache_entries
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.source import read_bytes
 from apilint.project.root import fingerprint_for
+from apilint.project.summary_store import SummaryFiles
 from apilint.settings import Settings
 
 CACHE_DIR = ".apilint_cache"
@@ -122,6 +123,10 @@ class Cache:
                 except OSError:
                     pass
 
+    def summary_files(self) -> SummaryFiles:
+        """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""
+        return SummaryFiles(self.directory / "summaries", self._mark_top)
+
     def _mark_top(self) -> None:
         ignore = self.top / ".gitignore"
         if not ignore.exists():
@@ -160,8 +165,9 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
     answered = len(jobs) - len(misses)
     counted = (lambda done: progress(answered + done)) if progress is not None else None
     if misses:
-        from apilint.project.build import prepare  # the index (and what it needs) only when analysing
+        from apilint.project.build import keep_summaries, prepare  # the index only when analysing
 
+        keep_summaries(cache.summary_files())  # a module whose text did not change is not parsed again
         prepare((jobs[i].path for i, _ in misses if jobs[i].stdin is None), workers)  # inherited by the workers
     analysed = run_jobs([jobs[i] for i, _ in misses], workers, progress=counted) if misses else []
     for (index, key), result in zip(misses, analysed):

@@ -34,6 +34,7 @@ from apilint.project.root import (
     project_root,
 )
 from apilint.project.summary import summarize
+from apilint.project.summary_store import SummaryFiles, summary_from_json
 from apilint.project.view import ProjectView
 
 # content key -> summary JSON (None: not summarised); a store may keep them across runs.
@@ -46,6 +47,7 @@ class Project:
     index: ProjectIndex
     paths: dict[str, Path] = field(default_factory=dict)  # module name -> file
     digest: str = ""  # changes whenever any summary does (part of the findings cache key)
+    keys: list[str] = field(default_factory=list)  # the summaries' store keys
 
     def module_of(self, path: Path) -> tuple[str, bool] | None:
         name = module_name(path, self.root)
@@ -99,7 +101,7 @@ def _complete(root: Path, paths: dict[str, Path], looks: list[_Look], store: Sum
                 _summarise(name, text, paths[name], summaries, store, keys)
     # A summary is a function of its module's name and text: their keys make the digest.
     digest = hashlib.sha256("|".join(f"{m}:{keys[m]}" for m in sorted(summaries)).encode()).hexdigest()[:16]
-    return Project(root, ProjectIndex(summaries, paths), paths, digest)
+    return Project(root, ProjectIndex(summaries, paths), paths, digest, sorted(keys.values()))
 
 
 @dataclass
@@ -123,8 +125,9 @@ def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, work
 
         slices = [list(range(i, len(items), workers * 4)) for i in range(workers * 4)]
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                chunks = pool.map(_looks, [[items[i] for i in s] for s in slices], [store] * len(slices))
+            # The store goes to each worker once (not with every chunk).
+            with ProcessPoolExecutor(max_workers=workers, initializer=_use_store, initargs=(store,)) as pool:
+                chunks = pool.map(_looks_with_store, [[items[i] for i in s] for s in slices])
                 placed: list[_Look | None] = [None] * len(items)
                 for indexes, chunk in zip(slices, chunks):
                     for index, look in zip(indexes, chunk):
@@ -133,6 +136,18 @@ def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, work
         except (OSError, RuntimeError):
             pass  # no processes available: look in this one
     return _looks(items, store)
+
+
+_WORKER_STORE: SummaryStore | None = None
+
+
+def _use_store(store: SummaryStore | None) -> None:
+    global _WORKER_STORE
+    _WORKER_STORE = store
+
+
+def _looks_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
+    return _looks(items, _WORKER_STORE)
 
 
 def _looks(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
@@ -168,11 +183,10 @@ def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], 
     package = is_package(path)
     key = keys[name] = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
     if store is not None and key in store:
-        try:
-            out[name] = ModuleSummary.from_json(store[key])
+        stored = summary_from_json(store[key])  # a store read from disk may hold anything
+        if stored is not None:
+            out[name] = stored
             return
-        except (KeyError, TypeError, ValueError):
-            pass
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -227,6 +241,23 @@ def _imported_modules(text: str, module: str, package: bool) -> set[str]:
 
 # -- one index per root per process ---------------------------------------------------------
 _PROJECTS: dict[tuple[Path, tuple[str, ...]], Project] = {}
+_SUMMARY_FILES: list[SummaryFiles] = []  # where summaries are kept across runs (none: not kept)
+
+
+def keep_summaries(files: SummaryFiles | None) -> None:
+    """Keep the summaries of the projects this process builds in `files` (the cache), and reuse them:
+    a module whose text did not change is not parsed again, in this run's other processes (flake8's
+    `-j` workers) or in the next run. None: neither read nor written (`--no-cache`)."""
+    _SUMMARY_FILES[:] = [files] if files is not None else []
+
+
+def _stored(root: Path) -> SummaryStore | None:
+    return _SUMMARY_FILES[0].load(root) if _SUMMARY_FILES else None
+
+
+def _keep(project: Project, store: SummaryStore | None) -> None:
+    if _SUMMARY_FILES and store is not None:
+        _SUMMARY_FILES[0].save(project.root, store, project.keys)
 
 
 def project_for(path: Path, excludes: tuple[str, ...] = (),
@@ -236,8 +267,10 @@ def project_for(path: Path, excludes: tuple[str, ...] = (),
     key = (root, excludes)
     project = _PROJECTS.get(key)
     if project is None:
-        store = store_for(root) if store_for is not None else None
+        store = store_for(root) if store_for is not None else _stored(root)
         project = _PROJECTS[key] = build_project(root, excludes, store, workers)
+        if store_for is None:
+            _keep(project, store)
     return project
 
 
@@ -283,14 +316,22 @@ def prepare(paths: Iterable[Path], workers: int = 1) -> None:
         except (OSError, RecursionError, ValueError):
             continue
     items = [item for _, modules in projects for item in sorted(modules.items())]
+    stores = {root: _stored(root) for root, _ in projects}
+    # One store for the first looks: an entry's key is its module's name and text, whatever the project.
+    merged: SummaryStore | None = None
+    if _SUMMARY_FILES:
+        merged = {}
+        for store in stores.values():
+            merged.update(store or {})
     try:
-        looks = _first_looks(items, None, workers)
+        looks = _first_looks(items, merged, workers)
     except (OSError, RecursionError, ValueError):
         return  # each project is built (or found unbuildable) when a file asks for it
     start = 0
     for root, modules in projects:
         mine, start = looks[start:start + len(modules)], start + len(modules)
         try:
-            _PROJECTS[(root, ())] = _complete(root, modules, mine, None)
+            project = _PROJECTS[(root, ())] = _complete(root, modules, mine, stores[root])
         except (OSError, RecursionError, ValueError):
             continue
+        _keep(project, stores[root])
