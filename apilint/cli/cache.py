@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint import __version__
+from apilint.cache_files import write_json_atomically
 from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
 from apilint.engine.findings import AnalysisError, Finding
@@ -106,22 +105,7 @@ class Cache:
         """Write the index atomically (one file: a warm run reads one file, not one per source)."""
         if not self._dirty:
             return
-        temp = None
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._mark_top()
-            fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self._index, fh, separators=(",", ":"))
-            os.replace(temp, self.directory / "index.json")
-        except (OSError, ValueError, RecursionError):
-            # A cache that cannot be written (a full disk, no permission) is no cache; the run goes
-            # on, and no half-written temporary file stays behind.
-            if temp is not None:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
+        write_json_atomically(self.directory / "index.json", self._index, self._mark_top)
 
     def summary_files(self) -> SummaryFiles:
         """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""

@@ -14,13 +14,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from apilint.cache_files import write_json_atomically
 from apilint.project.facts import ModuleSummary
 
 
@@ -50,21 +49,7 @@ class SummaryFiles:
         if frozenset(kept) == self._loaded.get(root):
             return
         self._loaded[root] = frozenset(kept)
-        temp = None
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._on_write()
-            fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(kept, fh, separators=(",", ":"))
-            os.replace(temp, self._file(root))
-        except (OSError, ValueError, RecursionError):
-            # A cache that cannot be written is no cache; no half-written temporary file stays behind.
-            if temp is not None:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
+        write_json_atomically(self._file(root), kept, self._on_write)
 
 
 def summary_from_json(data: object) -> ModuleSummary | None:
