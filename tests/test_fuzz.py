@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apilint.engine.engine import check_source, enabled_rules
-from apilint.engine.findings import AnalysisError
+from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.fixer import fix_text
 from apilint.settings import Settings
 
@@ -49,3 +49,26 @@ def test_generated_programs(program: str, snippet: str, first: bool) -> None:
         assert outcome.error is None, outcome.error
         compile(outcome.text, "<fixed>", "exec")
         assert fix_text(outcome.text, SETTINGS, RULES, unsafe=True).text == outcome.text
+
+
+def _key(findings: list[Finding]) -> list[tuple[str, int, int, int, int, str]]:
+    return [(f.code, f.line, f.col, f.end_line, f.end_col, f.message) for f in findings]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(program=hypothesmith.from_grammar(), snippet=st.sampled_from(SNIPPETS), first=st.booleans())
+def test_gates_never_drop_a_finding_on_generated_programs(program: str, snippet: str, first: bool) -> None:
+    """The derived gates (text filter, pre-check, reduction) against none of them, on generated code."""
+    source = snippet + program if first else program.rstrip("\n") + "\n" + snippet
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(source, "<fuzz>", "exec")
+        except (SyntaxError, ValueError):
+            return
+        try:
+            ungated = check_source(source, SETTINGS, RULES, precheck=False, reduce=False)
+        except AnalysisError:
+            return
+        assert _key(check_source(source, SETTINGS, RULES, exact=False)) == _key(ungated)
+        assert check_source(source, SETTINGS, RULES) == ungated

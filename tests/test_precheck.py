@@ -12,7 +12,8 @@ import textwrap
 import pytest
 
 from apilint.engine.engine import check_source
-from apilint.engine.precheck import collect_facts
+from apilint.engine.needs import ResponseReads, UntimedCalls
+from apilint.engine.precheck import FileFacts
 from apilint.engine.text_filter import TextIndex
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.settings import parse_settings
@@ -348,6 +349,7 @@ def test_unrelated_calls_are_not_http_calls() -> None:
             values = response.json().get("values", [])
             return params.get("x"), data.get("y"), values
     """)
-    facts = collect_facts(ast.parse(text), HTTP_MODULE_ROOTS)
-    assert not facts.untimed_http_call
-    assert not facts.response_read
+    facts = FileFacts(ast.parse(text), HTTP_MODULE_ROOTS)
+    settings = parse_settings({"select": ["API"]}, "test")
+    assert UntimedCalls().lines(facts, settings) == []
+    assert ResponseReads().lines(facts, settings) == []

@@ -2,6 +2,8 @@
 
 Pipeline: text filter -> `ast` pre-check -> libcst parse -> one traversal ->
 rules on the collected nodes -> positions (only if something was reported).
+The gates (text filter, pre-check, reduction) derive from the rules' declared
+needs (`gates.py`); `precheck=False` / `reduce=False` turn them off.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import libcst as cst
 
 from apilint.engine.ast_positions import AstPositions
 from apilint.engine.findings import AnalysisError, Finding, Fix
+from apilint.engine.gates import Sites, pass_text
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts, collect_facts
+from apilint.engine.precheck import FileFacts
 from apilint.engine.recursion import EXACT_PATH_FACTOR, recursion_headroom
 from apilint.engine.reduce import (
     RECORDED_ATTRIBUTES,
@@ -102,7 +105,7 @@ def _check_source(
     if precheck:
         libraries = frozenset(project.libraries(project.imported())) if project is not None else frozenset()
         index = TextIndex(text, (name for name, _ in settings.extra_clients), libraries)
-        rules = [rule for rule in rules if rule.text_may_fire(index)]
+        rules = pass_text(rules, index, settings)
         if not rules:
             return []
         if tree is None:
@@ -113,16 +116,16 @@ def _check_source(
                 return _run_rules(parsed, text, rules, settings, None)
             tree = parsed
         roots = HTTP_MODULE_ROOTS | settings.extra_client_roots()
+        sites: Sites | None
         try:
-            facts = collect_facts(tree, roots, (name for name, _ in settings.extra_clients), project)
+            sites = Sites(FileFacts(tree, roots, (name for name, _ in settings.extra_clients), project), settings)
+            rules = sites.active(rules)
         except RecursionError:
-            facts = None  # too deeply nested for the scan: let the rules decide
-        if facts is not None:
-            rules = [rule for rule in rules if rule.wants(facts)]
+            sites = None  # too deeply nested for the scan: let the rules decide
         if not rules:
             return []
-        if facts is not None and reduce and not exact:
-            reduced = _reduce(text, tree, facts, rules)
+        if sites is not None and reduce and not exact:
+            reduced = _reduce(text, tree, sites, rules)
             if reduced is not None and isinstance(tree, ast.Module):
                 try:
                     module = _parse_cst(reduced.text)
@@ -135,18 +138,14 @@ def _check_source(
     return _run_rules(module, text, rules, settings, None if exact else tree, project)
 
 
-def _reduce(text: str, tree: ast.AST, facts: AstFacts, rules: Sequence[Rule]) -> Reduction | None:
+def _reduce(text: str, tree: ast.AST, sites: Sites, rules: Sequence[Rule]) -> Reduction | None:
     """The text with the bodies of functions where no rule can fire blanked (None: nothing to blank)."""
-    if facts.lines is None:
+    candidates = sites.candidate_lines(rules)
+    if candidates is None:
         return None
-    candidates: list[int] = []
-    for rule in rules:
-        lines = rule.candidate_lines(facts)
-        if lines is None:
-            return None
-        candidates += lines
     words = frozenset().union(*(rule.cross_function_words for rule in rules))
-    cross = CrossFunctionFacts(facts.lines.factories, facts.lines.attribute_stores(RECORDED_ATTRIBUTES), words)
+    facts = sites.facts
+    cross = CrossFunctionFacts(facts.factories, facts.attribute_stores(RECORDED_ATTRIBUTES), words)
     return blank_idle_functions(text, tree, candidates, cross)
 
 

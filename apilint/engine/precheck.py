@@ -9,8 +9,9 @@ libcst analysis could report something.
    through imports), so a file with none is skipped without parsing.
 2. `ast` scan (`ast_scan.py`): which calls may be HTTP calls, judged by the
    same conventions as the resolver but over every binding of a name in the
-   module at once; then per rule, whether its pattern occurs around such a
-   call at all (a response read, a handler around one, a retry loop...).
+   module at once (`FileFacts`); then, per rule, whether a site of what it
+   needs occurs (a response read, a handler around one, a retry loop...) and
+   where (`needs.py`, from the rules' declarations).
 
 Tests run every fixture with and without the pre-check and compare findings.
 """
@@ -19,104 +20,79 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import cached_property
 
-from apilint.engine.ast_model import ClassRef, HandlerRef, Scan, class_ref, dotted_name, flatten_tuple
+from apilint.engine.ast_model import ClassRef, Scan, class_ref, flatten_tuple
 from apilint.engine.ast_scan import scan_module
 from apilint.engine.precheck_calls import _Calls
-from apilint.engine.precheck_lines import Lines
-from apilint.engine.precheck_patterns import _may_retry, _read_unchecked, _unbounded_timeout_object
-from apilint.project.view import ProjectView
+from apilint.engine.precheck_exceptions import ExceptionNames, Guesser
+from apilint.knowledge.exceptions import Hierarchy
 from apilint.knowledge.http_clients import TIMEOUT_CONSTRUCTORS
+from apilint.project.view import ProjectView
 
 
-@dataclass(frozen=True)
-class ExceptionNames:
-    """What the module binds, for guessing what a handler's class names may resolve to."""
+class FileFacts:
+    """The `ast` facts of one module that the rules' needs (`needs.py`) are judged on.
 
-    imports: dict[str, frozenset[str]] = field(default_factory=dict)
-    class_bases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
-    other_bound: frozenset[str] = frozenset()
-    # `Error = requests.RequestException`, `Timeouts = (A, B)`: every class any assignment of the name may alias.
-    aliases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
+    The scan and the call guesses are computed once; each need then asks for the sites it
+    is about, so a file pays only for the questions its active rules ask.
+    """
 
+    def __init__(self, tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = (),
+                 project: ProjectView | None = None) -> None:
+        scan = self.scan = scan_module(tree)
+        project_libraries: set[str] = set()
+        if project is not None:
+            # As the resolver: imported names through the project (re-exports followed, relative made absolute).
+            imported = {q for bound in scan.imports.values() for q in bound}
+            for bound in scan.imports.values():
+                bound |= {project.canonical(q) for q in bound}
+            project_libraries = project.libraries(imported)
+        self._extra_clients = frozenset(extra_clients)
+        self._project = project
+        self.modules = frozenset(scan.modules)  # roots of every imported module
+        # Roots of imported modules that can provide HTTP clients (directly or through the project).
+        self.http_modules = frozenset((scan.modules | project_libraries) & frozenset(roots))
+        self._guessers: dict[int, Guesser] = {}
 
-@dataclass(frozen=True, eq=False)
-class AstFacts:
-    http_modules: frozenset[str]  # roots of imported modules that can provide HTTP clients
-    call_names: frozenset[str]  # last name of every called function / method
-    has_try: bool = False
-    has_with: bool = False
-    modules: frozenset[str] = frozenset()  # roots of every imported module
-    has_loop: bool = False
-    # Per-rule candidates (each "may", never "does"):
-    untimed_http_call: bool = False  # an HTTP call with no timeout= and no */** arguments
-    client_timeout_attribute: bool = False  # `x.timeout = …` where x may be a client (API103)
-    disabled_timeout: bool = False  # timeout=None / (x, None) on a call or client, or a timeout object
-    response_read: bool = False  # a response bound to a name whose body is read, or read chained
-    discarded_http_call: bool = False  # an HTTP call as an expression statement
-    uncalled_raise_for_status: bool = False
-    retry_loop: bool = False  # a loop around an HTTP call (or a given callable) that notices failures
-    http_handlers: tuple[HandlerRef, ...] = ()  # handlers of try/suppress blocks that make HTTP calls
-    handler_sequences: tuple[tuple[HandlerRef, ...], ...] = ()  # tries with two or more handlers
-    tuple_handlers: tuple[tuple[ClassRef, ...], ...] = ()
-    exception_names: ExceptionNames = ExceptionNames()
-    # Where rules may report (lines), for keeping libcst off the rest (`reduce.py`); see `Lines`.
-    lines: Lines | None = None
+    # Computed on first use: a file whose active rules only judge handler classes (API302, API304)
+    # never guesses which calls send, one whose rules only follow calls never guesses classes.
+    @cached_property
+    def calls(self) -> _Calls:
+        return _Calls(self.scan, self._extra_clients, self._project)
 
+    @cached_property
+    def timeout_roots(self) -> frozenset[str]:
+        """Only names imported from a module that defines a timeout class can spell one."""
+        return frozenset(name for name, bound in self.scan.imports.items()
+                         if any(t == q or t.startswith(q + ".") for q in bound for t in TIMEOUT_CONSTRUCTORS))
 
-def collect_facts(tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = (),
-                  project: ProjectView | None = None) -> AstFacts:
-    scan = scan_module(tree)
-    project_libraries: set[str] = set()
-    if project is not None:
-        # As the resolver: imported names through the project (re-exports followed, relative made absolute).
-        imported = {q for bound in scan.imports.values() for q in bound}
-        for bound in scan.imports.values():
-            bound |= {project.canonical(q) for q in bound}
-        project_libraries = project.libraries(imported)
-    calls = _Calls(scan, frozenset(extra_clients), project)
-    http = calls.may_send
-    retry_loop = any(_may_retry(loop, scan, calls) for loop in scan.loops)
-    response_read = any(http(c) for c in scan.chained_body) or any(
-        _read_unchecked(block, name, position) and http(call)
-        for block in scan.functions_blocks for name, call, position in block.responses
-    )
-    # Only names imported from a module that defines a timeout class can spell one.
-    timeout_roots = {name for name, bound in scan.imports.items()
-                     if any(t == q or t.startswith(q + ".") for q in bound for t in TIMEOUT_CONSTRUCTORS)}
-    disabled = any(http(c) or calls.may_make_client(c) for c in scan.disabled_timeouts) or bool(timeout_roots) and any(
-        _unbounded_timeout_object(c, q) for c in scan.calls
-        if (dotted_name(c.func) or ".").partition(".")[0] in timeout_roots
-        for q in calls.qualified(c.func) & TIMEOUT_CONSTRUCTORS.keys()
-    )
-    handlers = tuple(h for block in scan.tries if any(http(c) for c in block.calls) for h in block.handlers)
-    names = ExceptionNames(
-        {name: frozenset(qualified) for name, qualified in scan.imports.items()},
-        {name: tuple(class_ref(b) for b in bases) for name, bases in scan.class_bases.items()},
-        frozenset(scan.other_bound),
-        _class_aliases(scan),
-    )
-    return AstFacts(
-        http_modules=frozenset((scan.modules | project_libraries) & frozenset(roots)),
-        call_names=frozenset(scan.call_names),
-        has_try=scan.has_try,
-        has_with=scan.has_with,
-        modules=frozenset(scan.modules),
-        has_loop=scan.has_loop,
-        untimed_http_call=any(http(c) for c in scan.untimed_calls),
-        disabled_timeout=disabled,
-        client_timeout_attribute=any(calls.may_be_client(t) for t in scan.timeout_targets),
-        response_read=response_read,
-        discarded_http_call=any(http(c) for c in scan.discarded),
-        uncalled_raise_for_status=bool(scan.uncalled_raise_for_status),
-        retry_loop=retry_loop,
-        http_handlers=handlers,
-        handler_sequences=tuple(scan.handler_sequences),
-        tuple_handlers=tuple(scan.tuple_handlers),
-        exception_names=names,
-        lines=Lines(scan, calls, timeout_roots),
-    )
+    @cached_property
+    def exception_names(self) -> ExceptionNames:
+        scan = self.scan
+        return ExceptionNames(
+            {name: frozenset(qualified) for name, qualified in scan.imports.items()},
+            {name: tuple(class_ref(b) for b in bases) for name, bases in scan.class_bases.items()},
+            frozenset(scan.other_bound),
+            _class_aliases(scan),
+        )
+
+    def guesser(self, table: Hierarchy) -> Guesser:
+        """What the handlers' class names may resolve to, under one exception hierarchy (per target version)."""
+        found = self._guessers.get(id(table))
+        if found is None:
+            found = self._guessers[id(table)] = Guesser(self.exception_names, table)
+        return found
+
+    @property
+    def factories(self) -> frozenset[str]:
+        """Functions whose result may be a client: the resolver reads their bodies from elsewhere."""
+        return frozenset(self.calls.factories)
+
+    def attribute_stores(self, recorded: frozenset[str]) -> list[int]:
+        """Lines assigning an attribute that may hold a client (`self.session = ...`) or one of `recorded`."""
+        clients = self.calls.client_attributes
+        return [line for attr, line in self.scan.attribute_stores if attr in clients or attr in recorded]
 
 
 def _class_aliases(scan: Scan) -> dict[str, tuple[ClassRef, ...]]:

@@ -8,13 +8,23 @@ and "may be broad" are over-approximations of the rules' tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apilint.engine.ast_model import ClassRef, HandlerRef
-from apilint.engine.precheck import ExceptionNames
 from apilint.knowledge.exceptions import BASE_EXCEPTION, Hierarchy
 
 _MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class ExceptionNames:
+    """What the module binds, for guessing what a handler's class names may resolve to."""
+
+    imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    class_bases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
+    other_bound: frozenset[str] = frozenset()
+    # `Error = requests.RequestException`, `Timeouts = (A, B)`: every class any assignment of the name may alias.
+    aliases: dict[str, tuple[ClassRef, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

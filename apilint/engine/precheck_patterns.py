@@ -1,9 +1,8 @@
 """The pre-check's per-family pattern tests over the `ast` scan (retry loops, timeout objects, reads).
 
 Each mirrors what one rule family looks for, with fewer checks, so it may say
-yes where the rule stays silent but never no where it reports. Both questions
-of the pre-check use them: "anywhere in the file?" (`collect_facts`) and "on
-which lines?" (`Lines`), which is why they live apart from either.
+yes where the rule stays silent but never no where it reports (`needs.py`
+turns them into candidate sites).
 """
 
 from __future__ import annotations
@@ -15,14 +14,14 @@ from apilint.engine.precheck_calls import _Calls
 from apilint.knowledge.http_clients import TIMEOUT_OBJECTS
 
 
-def _may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:
+def may_retry(loop: Block, scan: Scan, calls: _Calls) -> bool:
     """A loop around an HTTP call (or a given callable) that notices failures: a retry loop candidate."""
     return loop.notices_failure and not loop.iterates_inputs and any(
         calls.may_send(c) or (type(c.func) is ast.Name and c.func.id in scan.params) for c in loop.calls
     )
 
 
-def _unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
+def unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
     """`httpx.Timeout(None)`, `aiohttp.ClientTimeout()`: mirrors `TimeoutDisabled._check_timeout_object`."""
     bounds = TIMEOUT_OBJECTS[qualified].bounds
     if any(type(a) is ast.Starred for a in call.args) or any(kw.arg is None for kw in call.keywords):
@@ -33,7 +32,7 @@ def _unbounded_timeout_object(call: ast.Call, qualified: str) -> bool:
     return bool(given) or TIMEOUT_OBJECTS[qualified].empty_is_unbounded
 
 
-def _read_unchecked(block: Block, name: str, bound: Position) -> bool:
+def read_unchecked(block: Block, name: str, bound: Position) -> bool:
     """Is the body of the response bound at `bound` read before any check of it (in source order)?
 
     Mirrors `responses.checked_before` with fewer checks (raise_for_status() calls and status

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from apilint.knowledge.http_clients import (
     CLIENT_CONSTRUCTORS,
@@ -22,6 +23,9 @@ from apilint.knowledge.http_clients import (
     TIMEOUT_CONSTRUCTORS,
 )
 from apilint.knowledge.retries import HTTP_ADAPTERS, HTTPX_TRANSPORTS, URLLIB3_RETRY
+
+if TYPE_CHECKING:
+    from apilint.engine.needs import TextTest
 
 # An `import`/`from` statement and the rest of its line: backslash continuations and a parenthesised
 # name list (comments inside it included) are followed. A statement starts a line or follows `;` or
@@ -112,6 +116,21 @@ class TextIndex:
                 words |= found
             self._imported = frozenset(words)
         return not self._imported.isdisjoint(roots)
+
+    def passes(self, test: TextTest, http_roots: frozenset[str] | None) -> bool:
+        """Can a site needing `test` occur in this text? `http_roots`: the modules an HTTP import
+        names (settings widen them), None when any text may bind a client (`extra-clients` by bare name)."""
+        if test.always:
+            return True
+        if test.http_import and (http_roots is None or self.imports_any(http_roots)):
+            return True
+        if test.imports and self.imports_any(test.imports):
+            return True
+        if test.words and all(self.mentions_any(group) for group in test.words):
+            return True
+        if test.repeated is not None and self.word_count(*test.repeated) >= test.repeated[1]:
+            return True
+        return test.tuple_handler and self.has_tuple_handler()
 
     def mentions_any(self, words: frozenset[str]) -> bool:
         return any(next(self._word_ends(word), None) is not None for word in words)

@@ -10,10 +10,8 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Edit, Finding, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
-from apilint.engine.text_filter import TextIndex
+from apilint.engine.needs import Anywhere, Need
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
 from apilint.semantic.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -57,6 +55,12 @@ class Rule:
     fix_safety: ClassVar[Applicability | None] = None
     options: ClassVar[tuple[str, ...]] = ()  # settings keys the rule reads
     node_types: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
+    # What the rule needs in a file to be able to fire: kinds of candidate site (engine/needs.py).
+    # The engine derives the text filter, the per-file decision and the reduction from them
+    # (engine/gates.py); the default, `Anywhere()`, runs the rule on every file, whole.
+    needs: ClassVar[tuple[Need, ...]] = (Anywhere(),)
+    # Option values that change what the rule needs: {("option-name", value): needs}.
+    needs_with_option: ClassVar[Mapping[tuple[str, object], tuple[Need, ...]]] = {}
     # Words of the facts `check` reads from other functions than the one it reports in (see
     # engine/reduce.py): a function mentioning one is always parsed when the rule is active.
     cross_function_words: ClassVar[frozenset[str]] = frozenset()
@@ -67,42 +71,6 @@ class Rule:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        """Cheap test on the `ast` facts: can this rule fire in the file at all?"""
-        return bool(facts.http_modules)
-
-    def trigger_imports(self) -> frozenset[str]:
-        """Modules one of which a file must import for this rule to fire (the engine's text filter).
-
-        Together with `trigger_words`: a file passes when it imports one of these or mentions one of
-        the words; when both are empty there is no filter.
-        """
-        if any("." not in name for name, _ in self.settings.extra_clients):
-            return frozenset()  # a bare class name in `extra-clients` needs no import
-        return HTTP_MODULE_ROOTS | self.settings.extra_client_roots()
-
-    def trigger_words(self) -> frozenset[str]:
-        """Words whose mention alone makes a file worth parsing for this rule."""
-        return frozenset()
-
-    def text_may_fire(self, index: TextIndex) -> bool:
-        """The text filter: can this rule fire in a file with this text? (Never "no" when it can.)"""
-        imports, words = self.trigger_imports(), self.trigger_words()
-        return (not imports and not words) or index.imports_any(imports) or index.mentions_any(words)
-
-    def wants(self, facts: AstFacts) -> bool:
-        """The pre-check with this rule's settings (override when an option widens the rule)."""
-        return self.precheck(facts)
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        """Lines of the pre-check candidates this rule may report at (or about), or None for "anywhere".
-
-        Lets the engine skip parsing the bodies of functions that hold none (`reduce.py`); the
-        answer must cover every line where `check` could report, like `wants` covers every file.
-        """
-        return None
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         raise NotImplementedError

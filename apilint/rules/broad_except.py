@@ -6,11 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
-from apilint.engine.precheck_exceptions import (
-    Guesser,
-    may_catch,
-)
+from apilint.engine.needs import AnyHandlers, HttpHandlers
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import LIBRARY_BASE, LIBRARY_BASE_IMPORT, hierarchy
 from apilint.knowledge.library_record import Library
@@ -121,28 +117,8 @@ class BroadExcept(Rule):
     options = ("broad-except",)
     node_types = (cst.Try, cst.TryStar, cst.With)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and bool(facts.http_handlers)
-
-    def trigger_imports(self) -> frozenset[str]:
-        return frozenset() if self.settings.broad_except == "all" else super().trigger_imports()
-
-    def trigger_words(self) -> frozenset[str]:
-        return frozenset({"except", "suppress"}) if self.settings.broad_except == "all" else frozenset()
-
-    def wants(self, facts: AstFacts) -> bool:
-        if self.settings.broad_except == "all":
-            return facts.has_try or facts.has_with  # every broad handler, HTTP or not
-        if not self.precheck(facts):
-            return False
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return any(may_catch(h, guess, BROAD) for h in facts.http_handlers)
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        if self.settings.broad_except == "all" or facts.lines is None:
-            return None
-        return facts.lines.http_tries()
+    needs = (HttpHandlers(catching=BROAD),)
+    needs_with_option = {("broad-except", "all"): (AnyHandlers(),)}  # every broad handler, HTTP or not
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

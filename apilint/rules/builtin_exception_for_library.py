@@ -6,13 +6,13 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
-from apilint.engine.precheck_exceptions import (
-    Guesser,
-    may_catch,
-)
+from apilint.engine.needs import HttpHandlers
 from apilint.engine.traversal import Visit
-from apilint.knowledge.exceptions import LIBRARY_REPLACEMENT, RAISES_BUILTINS_PREFIXES, hierarchy
+from apilint.knowledge.exceptions import (
+    LIBRARY_REPLACEMENT,
+    RAISES_BUILTINS_PREFIXES,
+    hierarchy,
+)
 from apilint.knowledge.http_clients import record
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.rules.edits import import_insertion
@@ -91,18 +91,7 @@ class BuiltinExceptionForLibrary(Rule):
     options = ("target-version",)
     node_types = (cst.Try, cst.TryStar)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_handlers) and bool(facts.http_modules)
-
-    def wants(self, facts: AstFacts) -> bool:
-        if not self.precheck(facts):
-            return False
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return any(may_catch(h, guess, _BUILTIN_CLASSES) for h in facts.http_handlers)
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.http_tries() if facts.lines is not None else None
+    needs = (HttpHandlers(catching=_BUILTIN_CLASSES),)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.engine.findings import Applicability, FixAvailability
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import DiscardedCalls
 from apilint.engine.traversal import Visit
 from apilint.knowledge.responses import (
     CHAINABLE_RAISE_FOR_STATUS_LIBRARIES,
@@ -69,12 +69,7 @@ class DiscardedResponse(NodeRule[cst.Expr]):
     # it calls) that examines the status handles every response (semantic/raising.py).
     cross_function_words = frozenset({"raise_for_status", "hooks"}) | STATUS_ATTRIBUTES
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and facts.discarded_http_call
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.discarded_calls() if facts.lines is not None else None
+    needs = (DiscardedCalls(),)
 
     def check_node(self, node: cst.Expr, visit: Visit, ctx: RuleContext) -> None:
         http = response_call(ctx.resolver, node.value, visit.scope)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.engine.findings import Applicability, FixAvailability
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import UncalledRaiseForStatus
 from apilint.engine.traversal import Visit
 from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.responses import is_truth_test
@@ -64,12 +64,7 @@ class RaiseForStatusNotCalled(NodeRule[cst.Attribute]):
     fix_availability = FixAvailability.SOMETIMES
     fix_safety = Applicability.SAFE
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and facts.uncalled_raise_for_status
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.uncalled_raise_for_status() if facts.lines is not None else None
+    needs = (UncalledRaiseForStatus(),)
 
     def check_node(self, node: cst.Attribute, visit: Visit, ctx: RuleContext) -> None:
         if node.attr.value != "raise_for_status":

@@ -6,12 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
-from apilint.engine.precheck_exceptions import (
-    Guesser,
-    may_repeat,
-)
-from apilint.engine.text_filter import TextIndex
+from apilint.engine.needs import RepeatedTupleClasses
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
@@ -75,29 +70,7 @@ class RedundantExceptClass(Rule):
     options = ("target-version",)
     node_types = (cst.ExceptHandler, cst.ExceptStarHandler)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.tuple_handlers)
-
-    def wants(self, facts: AstFacts) -> bool:
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return any(may_repeat(refs, guess) for refs in facts.tuple_handlers)
-
-    def trigger_imports(self) -> frozenset[str]:
-        return frozenset()
-
-    def trigger_words(self) -> frozenset[str]:
-        return frozenset({"except"})  # dead or redundant handlers are bugs in any code
-
-    def text_may_fire(self, index: TextIndex) -> bool:
-        return index.has_tuple_handler()
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        if facts.lines is None:
-            return None
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return [line for refs, line in zip(facts.tuple_handlers, facts.lines.scan.tuple_handler_lines)
-                if may_repeat(refs, guess)]
+    needs = (RepeatedTupleClasses(),)  # redundant classes are bugs in any code
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         handler = visit.node

@@ -6,9 +6,8 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import UntimedCalls
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
 from apilint.rules.base import NodeRule, Rule, RuleContext
 from apilint.rules.edits import add_keyword_fix
 from apilint.semantic.names import has_star_args, keyword_arg, positional_count
@@ -86,14 +85,7 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
     fix_safety = Applicability.SAFE
     options = ("timeout",)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        # Only libraries with default timeouts imported (httpx, aiohttp): nothing to report (extra clients aside).
-        libraries = facts.http_modules - DEFAULT_TIMEOUT_ROOTS
-        return bool(libraries) and facts.untimed_http_call
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.untimed_calls() if facts.lines is not None else None
+    needs = (UntimedCalls(),)
 
     def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         if has_star_args(call) or keyword_arg(call, "timeout") is not None:

@@ -6,8 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from apilint.engine.precheck import AstFacts
-from apilint.engine.text_filter import TextIndex
+from apilint.engine.needs import CallsNamed, ImportsModules, RetryLoops
 from apilint.engine.traversal import Visit
 from apilint.knowledge.retries import (
     HTTP_ADAPTERS,
@@ -23,7 +22,8 @@ from apilint.semantic.retry_facts import RetryFacts
 from apilint.semantic.retry_loops import loop_facts
 from apilint.settings import Settings
 
-_RETRY_LIBRARIES = frozenset({"tenacity", "backoff"}) | HTTP_RETRY_ROOTS
+_RETRY_DECORATORS = frozenset({"tenacity", "backoff"})
+_RETRY_LIBRARIES = _RETRY_DECORATORS | HTTP_RETRY_ROOTS
 _CONFIG_NAMES = frozenset({"Retry", "retry", "Retrying", "AsyncRetrying", "on_exception", "on_predicate",
                            "HTTPAdapter", "HTTPTransport", "AsyncHTTPTransport"}) | frozenset(
     name.rsplit(".", 1)[1] for name in URLLIB3_RETRY | HTTP_ADAPTERS | HTTPX_TRANSPORTS  # the records' spellings
@@ -36,37 +36,9 @@ class RetryRule(Rule):
     # `HTTPAdapter(max_retries=self._retry)`): keep the functions that may hold them.
     cross_function_words = URLLIB3_RETRY_TOOL_METHODS | RETRY_KEYWORDS | {"DEFAULT"}
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        if facts.retry_loop:
-            return True  # a hand-written loop (a retry helper may import no HTTP library, nor sleep)
-        return bool(facts.modules & _RETRY_LIBRARIES) and bool(facts.call_names & _CONFIG_NAMES or facts.modules & {"tenacity", "backoff"})
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        if facts.lines is None or facts.modules & {"tenacity", "backoff"}:
-            return None  # a retry decorator reads the function it decorates
-        if facts.retry_loop:
-            return None  # a retry loop follows the module's helpers into their bodies (retry_waits.py)
-        if facts.modules & _RETRY_LIBRARIES:
-            return facts.lines.calls_named(_CONFIG_NAMES)  # `Retry(...)`, `HTTPAdapter(max_retries=...)`
-        return []
-
-    def trigger_imports(self) -> frozenset[str]:
-        imports = super().trigger_imports()
-        return imports | {"tenacity", "backoff"} if imports else imports
-
-    def trigger_words(self) -> frozenset[str]:
-        # A hand-written retry helper may import no HTTP library: it retries a callable it is given
-        # in a loop with an `except` (API401 "no wait" needs no sleep at all).
-        return frozenset({"except"})
-
-    def text_may_fire(self, index: TextIndex) -> bool:
-        imports = self.trigger_imports()
-        if not imports or index.imports_any(imports):
-            return True
-        # Without an HTTP import only a helper retrying a callable it was given can fire: it has a
-        # loop and a handler around the call (`retry_loops._failure_handlers`).
-        return index.mentions_any(self.trigger_words()) and index.mentions_any(frozenset({"for", "while"}))
+    # A hand-written loop (a retry helper may import no HTTP library, nor sleep); a retry decorator
+    # (it reads the function it decorates); a retry configuration (`Retry(...)`, `HTTPAdapter(max_retries=...)`).
+    needs = (RetryLoops(), ImportsModules(modules=_RETRY_DECORATORS), CallsNamed(names=_CONFIG_NAMES, modules=_RETRY_LIBRARIES))
 
     def facts(self, visit: Visit, ctx: RuleContext) -> RetryFacts | None:
         key = ("retry", id(visit.node))

@@ -6,9 +6,9 @@ import math
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
+from apilint.knowledge.retries import URLLIB3_BACKOFF_MAX, URLLIB3_DEFAULT_TOTAL
 from apilint.rules.base import FixBuilder, RuleContext, make_fix
 from apilint.rules.edits import add_keyword_fix
-from apilint.knowledge.retries import URLLIB3_BACKOFF_MAX, URLLIB3_DEFAULT_TOTAL
 from apilint.rules.retry_base import RetryRule, describe, supports_urllib3_2_only
 from apilint.semantic.names import keyword_arg
 from apilint.semantic.retry_config import literal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import ClientTimeoutAttributes
 from apilint.engine.traversal import Visit
 from apilint.rules.base import Rule, RuleContext
 
@@ -58,12 +58,7 @@ class SessionTimeoutAttribute(Rule):
     node_types = (cst.Assign, cst.AnnAssign)
     cross_function_words = frozenset({"timeout"})  # `x.timeout` read back by other functions
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return facts.client_timeout_attribute and bool(facts.http_modules)
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.timeout_attributes() if facts.lines is not None else None
+    needs = (ClientTimeoutAttributes(),)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import TimeoutFromName
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import DEFAULT_TIMEOUT_ROOTS
 from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.names import is_none, keyword_arg
 from apilint.semantic.numeric_annotation import admits_number
@@ -90,33 +87,7 @@ class TimeoutDefaultsToNone(NodeRule[cst.Call]):
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        # The call must reach a library without default timeouts (extra clients aside, as API101).
-        return bool(facts.http_modules - DEFAULT_TIMEOUT_ROOTS)
-
-    def wants(self, facts: AstFacts) -> bool:
-        # No call that may send passes `timeout=<name>` or `timeout=self.<attr>`: nothing to follow.
-        return self.precheck(facts) and (facts.lines is None or bool(self.candidate_lines(facts)))
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        lines = facts.lines
-        if lines is None:
-            return None
-        found: list[int] = []
-        attributes: set[str] = set()
-        for call in lines.scan.calls:
-            for keyword in call.keywords:
-                value = keyword.value
-                if keyword.arg != "timeout" or not lines.calls.may_send(call):
-                    continue
-                if type(value) is ast.Name:
-                    found.append(call.lineno)
-                elif type(value) is ast.Attribute and type(value.value) is ast.Name:
-                    found.append(call.lineno)
-                    attributes.add(value.attr)
-        # `self.timeout = timeout` in `__init__`: that function holds the parameter reported.
-        return found + lines.attribute_stores(frozenset(attributes)) if found else []
+    needs = (TimeoutFromName(),)
 
     def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         arg = keyword_arg(call, "timeout")

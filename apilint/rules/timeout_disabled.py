@@ -8,9 +8,14 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import DisabledTimeouts
 from apilint.engine.traversal import Visit
-from apilint.knowledge.http_clients import CLIENT_CONSTRUCTORS, CONNECTION_CONSTRUCTORS, TIMEOUT_OBJECTS, record
+from apilint.knowledge.http_clients import (
+    CLIENT_CONSTRUCTORS,
+    CONNECTION_CONSTRUCTORS,
+    TIMEOUT_OBJECTS,
+    record,
+)
 from apilint.rules.base import NodeRule, RuleContext, make_fix
 from apilint.semantic.http_calls import HttpCall
 from apilint.semantic.names import is_none, keyword_arg
@@ -82,12 +87,7 @@ class TimeoutDisabled(NodeRule[cst.Call]):
     fix_safety = Applicability.UNSAFE
     options = ("timeout",)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and facts.disabled_timeout
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.disabled_timeouts() if facts.lines is not None else None
+    needs = (DisabledTimeouts(),)
 
     def check_node(self, call: cst.Call, visit: Visit, ctx: RuleContext) -> None:
         value = self.settings.timeout_literal()

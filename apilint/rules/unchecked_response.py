@@ -8,17 +8,27 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
+from apilint.engine.needs import ResponseReads
 from apilint.engine.traversal import Visit
-from apilint.knowledge.responses import BODY_ATTRIBUTES, RAISE_FOR_STATUS_LIBRARIES, STATUS_ATTRIBUTES
-from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
-from apilint.semantic.raising import raises_for_status
 from apilint.knowledge.exceptions import hierarchy
+from apilint.knowledge.responses import (
+    BODY_ATTRIBUTES,
+    RAISE_FOR_STATUS_LIBRARIES,
+    STATUS_ATTRIBUTES,
+)
+from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
 from apilint.semantic.body_contract import body_contract
 from apilint.semantic.exceptions import ExceptionResolver
 from apilint.semantic.handled_body import handled_by_try
 from apilint.semantic.parsed_body import ParsedBody, parsed_body, tests_error_field
-from apilint.semantic.responses import Use, UseKind, checked_before, follow, response_call
+from apilint.semantic.raising import raises_for_status
+from apilint.semantic.responses import (
+    Use,
+    UseKind,
+    checked_before,
+    follow,
+    response_call,
+)
 
 
 class UncheckedResponse(Rule):
@@ -107,12 +117,7 @@ class UncheckedResponse(Rule):
     # it calls) that examines the status handles every response (semantic/raising.py).
     cross_function_words = frozenset({"raise_for_status", "hooks"}) | STATUS_ATTRIBUTES
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.http_modules) and facts.response_read
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        return facts.lines.response_reads() if facts.lines is not None else None
+    needs = (ResponseReads(),)
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

@@ -6,12 +6,7 @@ import libcst as cst
 
 from apilint.engine.findings import Applicability, Fix, FixAvailability
 from apilint.engine.locate import Locator
-from apilint.engine.precheck import AstFacts
-from apilint.engine.precheck_exceptions import (
-    Guesser,
-    may_shadow,
-)
-from apilint.engine.text_filter import TextIndex
+from apilint.engine.needs import ShadowedHandlers
 from apilint.engine.traversal import Visit
 from apilint.knowledge.exceptions import hierarchy
 from apilint.rules.base import FixBuilder, Rule, RuleContext, make_fix
@@ -100,29 +95,7 @@ class UnreachableExcept(Rule):
     options = ("target-version",)
     node_types = (cst.Try, cst.TryStar)
 
-    @classmethod
-    def precheck(cls, facts: AstFacts) -> bool:
-        return bool(facts.handler_sequences)
-
-    def wants(self, facts: AstFacts) -> bool:
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return any(may_shadow(sequence, guess) for sequence in facts.handler_sequences)
-
-    def trigger_imports(self) -> frozenset[str]:
-        return frozenset()
-
-    def trigger_words(self) -> frozenset[str]:
-        return frozenset({"except"})  # dead or redundant handlers are bugs in any code
-
-    def text_may_fire(self, index: TextIndex) -> bool:
-        return index.word_count("except", 2) >= 2  # a try with two handlers at least
-
-    def candidate_lines(self, facts: AstFacts) -> list[int] | None:
-        if facts.lines is None:
-            return None
-        guess = Guesser(facts.exception_names, hierarchy(self.settings.target_version))
-        return [line for sequence, line in zip(facts.handler_sequences, facts.lines.scan.handler_sequence_lines)
-                if may_shadow(sequence, guess)]
+    needs = (ShadowedHandlers(),)  # dead handlers are bugs in any code
 
     def check(self, visit: Visit, ctx: RuleContext) -> None:
         node = visit.node

@@ -65,9 +65,6 @@ class UnusedNoqa(Rule):
     explicit_selection: ClassVar[bool] = True
     reviews_findings: ClassVar[bool] = True
 
-    def text_may_fire(self, index: object) -> bool:
-        return False  # it judges the other rules' findings (review), never a node
-
     def review(self, text: str, findings: Sequence[Finding], enabled: frozenset[str]) -> list[Finding]:
         """API001 findings for the directives in `text`, given every (unsuppressed) finding of the rules
         that ran and the codes of every enabled rule."""
