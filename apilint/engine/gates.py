@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from apilint.engine.needs import Need
+from apilint.engine.needs import Need, TextTest
 from apilint.engine.precheck import FileFacts
 from apilint.engine.text_filter import TextIndex
 from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
@@ -39,7 +39,14 @@ def http_import_roots(settings: Settings) -> frozenset[str] | None:
 def pass_text(rules: Sequence[Rule], index: TextIndex, settings: Settings) -> list[Rule]:
     """The rules one of whose needs the raw text allows."""
     roots = http_import_roots(settings)
-    return [rule for rule in rules if any(index.passes(need.text_test(), roots) for need in needs_of(rule))]
+    answers: dict[TextTest, bool] = {}  # most rules share a test (an HTTP import): each is run once
+
+    def passes(test: TextTest) -> bool:
+        if test not in answers:
+            answers[test] = index.passes(test, roots)
+        return answers[test]
+
+    return [rule for rule in rules if any(passes(need.text_test()) for need in needs_of(rule))]
 
 
 class Sites:
