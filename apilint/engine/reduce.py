@@ -7,7 +7,7 @@ line keeps its number and every kept line its columns; the findings are the same
 as on the whole text. Only reporting does this (`exact=False`): fixing parses everything.
 
 A body is blanked only when it holds no pre-check candidate of an active rule
-(`Rule.candidate_lines`) and nothing the semantic model reads from other functions:
+(`Rule.needs`, `gates.Sites`) and nothing the semantic model reads from other functions:
 - a result that may be a client (a factory, called from elsewhere);
 - an assignment to an attribute that may hold a client, or that wraps a request
   method (`s.request = partial(...)`), or sets `hooks` / `timeout`;
