@@ -14,7 +14,9 @@ import hashlib
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from apilint.project.root import (
     project_files,
     project_root,
 )
+from apilint.project.rounds import Rounds
 from apilint.project.summary import summarize
 from apilint.project.summary_store import SummaryFiles, summary_from_json
 from apilint.project.view import ProjectView
@@ -63,7 +66,11 @@ def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore 
                   workers: int = 1) -> Project:
     root = root.resolve()
     paths = _module_paths(root, excludes)
-    return _complete(root, paths, _first_looks(sorted(paths.items()), store, workers), store)
+    with _worker_pool(workers, store) as pool:
+        built = _complete_all([(root, paths, _first_looks(sorted(paths.items()), store, pool), store)], pool)
+    if built[0] is None:
+        raise RecursionError(f"cannot index the project at {root}")
+    return built[0]
 
 
 def _module_paths(root: Path, excludes: Iterable[str]) -> dict[str, Path]:
@@ -76,29 +83,59 @@ def _module_paths(root: Path, excludes: Iterable[str]) -> dict[str, Path]:
     return paths
 
 
-def _complete(root: Path, paths: dict[str, Path], looks: list[_Look], store: SummaryStore | None) -> Project:
-    """The project from the first looks at its files (in sorted order): the rounds, then the index."""
-    summaries: dict[str, ModuleSummary] = {}
-    keys: dict[str, str] = {}
-    pending: dict[str, set[str]] = {}  # not summarised yet: the modules its import statements name
-    for look in looks:
-        if look.summary is not None:
-            summaries[look.name], keys[look.name] = look.summary, look.key
-            if store is not None and look.key not in store:
-                store[look.key] = look.summary.to_json()
-        elif look.named:
-            pending[look.name] = look.named
-    while pending:
-        index = ProjectIndex(summaries, paths)
-        exporting = {n for m in summaries for n in _exported_http(index, summaries[m])}
-        ready = [m for m, named in pending.items() if named & exporting]
-        if not ready:
+_Start = tuple[Path, dict[str, Path], list["_Look"], SummaryStore | None]  # root, modules, first looks, store
+
+
+def _complete_all(starts: list[_Start], workers: _Workers | None) -> list[Project | None]:
+    """Each project from the first looks at its files (in sorted order): the rounds, then the index.
+
+    The projects go through their rounds side by side, so the modules that get ready in one round
+    of any project are summarised together (in the workers when there are many). A project whose
+    rounds fail (too deep to follow) is None: it is built, or found unbuildable, when asked for."""
+    rounds: list[Rounds | None] = []
+    for _, paths, looks, store in starts:
+        first = Rounds(paths)
+        for look in looks:
+            if look.summary is not None:
+                _add(first, look, store)
+            elif look.named:
+                first.pending[look.name] = look.named
+        rounds.append(first)
+    while True:
+        wanted: list[tuple[int, str, Path]] = []
+        for number, ((_, paths, _, _), project) in enumerate(zip(starts, rounds)):
+            try:
+                ready = project.ready() if project is not None else []
+            except (RecursionError, ValueError):
+                rounds[number] = None
+                continue
+            wanted += [(number, name, paths[name]) for name in ready]
+        if not wanted:
             break
-        for name in sorted(ready):
-            del pending[name]
-            text = _read(paths[name])
-            if text is not None:
-                _summarise(name, text, paths[name], summaries, store, keys)
+        # In this process each project's own store; the workers hold the store they were started with.
+        made = _in_workers(workers, [(name, path) for _, name, path in wanted], _summaries_with_store,
+                           lambda: [_summary_of(name, path, starts[n][3]) for n, name, path in wanted],
+                           _PARALLEL_SUMMARIES)
+        for (number, _, _), look in zip(wanted, made):
+            project = rounds[number]
+            if project is not None and look.key:
+                _add(project, look, starts[number][3])
+    return [_project(start[0], start[1], project) if project is not None else None
+            for start, project in zip(starts, rounds)]
+
+
+def _add(rounds: Rounds, look: _Look, store: SummaryStore | None) -> None:
+    """Record a module's summary (or that it has none: its text is still part of the project's keys)."""
+    rounds.keys[look.name] = look.key
+    if look.summary is None:
+        return
+    rounds.summaries[look.name] = look.summary
+    if store is not None and (not look.stored or look.key not in store):
+        store[look.key] = look.summary.to_json()
+
+
+def _project(root: Path, paths: dict[str, Path], rounds: Rounds) -> Project:
+    summaries, keys = rounds.summaries, rounds.keys
     # A summary is a function of its module's name and text: their keys make the digest.
     digest = hashlib.sha256("|".join(f"{m}:{keys[m]}" for m in sorted(summaries)).encode()).hexdigest()[:16]
     return Project(root, ProjectIndex(summaries, paths), paths, digest, sorted(keys.values()))
@@ -106,36 +143,64 @@ def _complete(root: Path, paths: dict[str, Path], looks: list[_Look], store: Sum
 
 @dataclass
 class _Look:
-    """A first look at one file: its summary if it imports an HTTP library, else the modules it imports."""
+    """A look at one file: its summary (and store key) if it imports an HTTP library or is ready
+    in a round, else (a first look) the modules it imports."""
 
     name: str
-    key: str = ""
+    key: str = ""  # "": the file could not be read
     summary: ModuleSummary | None = None
     named: set[str] = field(default_factory=set)
+    stored: bool = False  # the summary came from the store
 
 
-_PARALLEL_FILES = 200  # below this, starting worker processes costs more than it saves
+_PARALLEL_FILES = 200  # below this, handing the first looks to worker processes costs more than it saves
+_PARALLEL_SUMMARIES = 24  # the same for the modules ready in one round (each costs a parse)
 
 
-def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: int) -> list[_Look]:
-    """Each file read once, in worker processes when there are many (the looks are independent);
-    the looks come back in the order of `items`."""
-    if workers > 1 and len(items) >= _PARALLEL_FILES:
-        from concurrent.futures import ProcessPoolExecutor
+@dataclass
+class _Workers:
+    pool: Executor
+    count: int
 
-        slices = [list(range(i, len(items), workers * 4)) for i in range(workers * 4)]
-        try:
-            # The store goes to each worker once (not with every chunk).
-            with ProcessPoolExecutor(max_workers=workers, initializer=_use_store, initargs=(store,)) as pool:
-                chunks = pool.map(_looks_with_store, [[items[i] for i in s] for s in slices])
-                placed: list[_Look | None] = [None] * len(items)
-                for indexes, chunk in zip(slices, chunks):
-                    for index, look in zip(indexes, chunk):
-                        placed[index] = look
-            return [look for look in placed if look is not None]
-        except (OSError, RuntimeError):
-            pass  # no processes available: look in this one
-    return _looks(items, store)
+
+@contextmanager
+def _worker_pool(count: int, store: SummaryStore | None) -> Iterator[_Workers | None]:
+    """Worker processes for the looks and the rounds (None: one process). They start only when
+    first given work; the store goes to each of them once, not with every chunk."""
+    if count <= 1:
+        yield None
+        return
+    try:
+        pool = ProcessPoolExecutor(max_workers=count, initializer=_use_store, initargs=(store,))
+    except (OSError, RuntimeError):
+        yield None
+        return
+    with pool:
+        yield _Workers(pool, count)
+
+
+def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: _Workers | None) -> list[_Look]:
+    """Each file read once (the looks are independent); the looks come back in the order of `items`."""
+    return _in_workers(workers, items, _looks_with_store, lambda: _looks(items, store), _PARALLEL_FILES)
+
+
+def _in_workers(workers: _Workers | None, items: list[tuple[str, Path]],
+                there: Callable[[list[tuple[str, Path]]], list[_Look]],
+                here: Callable[[], list[_Look]], enough: int) -> list[_Look]:
+    """`there` over slices of the items in the worker processes when there are `enough` of them,
+    else (or when no process can be started) `here()`; the looks come back in the order of `items`."""
+    if workers is None or len(items) < enough:
+        return here()
+    parts = 4 * workers.count
+    slices = [list(range(i, len(items), parts)) for i in range(parts)]
+    placed: list[_Look | None] = [None] * len(items)
+    try:
+        for indexes, chunk in zip(slices, workers.pool.map(there, [[items[i] for i in s] for s in slices])):
+            for index, look in zip(indexes, chunk):
+                placed[index] = look
+    except (OSError, RuntimeError):
+        return here()  # no processes available: work in this one
+    return [look for look in placed if look is not None]
 
 
 _WORKER_STORE: SummaryStore | None = None
@@ -150,23 +215,30 @@ def _looks_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
     return _looks(items, _WORKER_STORE)
 
 
+def _summaries_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
+    return _summaries(items, _WORKER_STORE)
+
+
 def _looks(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
     return [_first_look(name, path, store) for name, path in items]
 
 
+def _summaries(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
+    return [_summary_of(name, path, store) for name, path in items]
+
+
+def _summary_of(name: str, path: Path, store: SummaryStore | None) -> _Look:
+    text = _read(path)
+    return _summarise(name, text, path, store) if text is not None else _Look(name)
+
+
 def _first_look(name: str, path: Path, store: SummaryStore | None) -> _Look:
-    look = _Look(name)
     text = _read(path)
     if text is None:
-        return look
+        return _Look(name)
     if TextIndex(text).imports_any(HTTP_MODULE_ROOTS):
-        out: dict[str, ModuleSummary] = {}
-        keys: dict[str, str] = {}
-        _summarise(name, text, path, out, store, keys, remember=False)
-        look.summary, look.key = out.get(name), keys.get(name, "")
-    else:
-        look.named = _imported_modules(text, name, is_package(path))
-    return look
+        return _summarise(name, text, path, store)
+    return _Look(name, named=_imported_modules(text, name, is_package(path)))
 
 
 def _read(path: Path) -> str | None:
@@ -178,34 +250,20 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _summarise(name: str, text: str, path: Path, out: dict[str, ModuleSummary], store: SummaryStore | None,
-               keys: dict[str, str], remember: bool = True) -> None:
+def _summarise(name: str, text: str, path: Path, store: SummaryStore | None) -> _Look:
     package = is_package(path)
-    key = keys[name] = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
+    key = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
     if store is not None and key in store:
         stored = summary_from_json(store[key])  # a store read from disk may hold anything
         if stored is not None:
-            out[name] = stored
-            return
+            return _Look(name, key, stored, stored=True)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
-        summary = summarize(tree, name, package)
+        return _Look(name, key, summarize(tree, name, package))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return  # a module that cannot be parsed tells nothing
-    out[name] = summary
-    if store is not None and remember:
-        store[key] = summary.to_json()
-
-
-def _exported_http(index: ProjectIndex, summary: ModuleSummary) -> set[str]:
-    """The module's names that lead to something HTTP, and the module itself if any does."""
-    names = [*summary.imports, *summary.names, *summary.classes, *summary.functions]
-    found = {f"{summary.name}.{n}" for n in names if index.http_library(f"{summary.name}.{n}") is not None}
-    if found:
-        found.add(summary.name)
-    return found
+        return _Look(name, key)  # a module that cannot be parsed tells nothing
 
 
 _FROM = re.compile(r"from\s+(\.*)\s*([\w.]*)\s+import\s+\(?([^)#]*)")
@@ -299,8 +357,9 @@ def digest_for(path: Path | str) -> str:
 def prepare(paths: Iterable[Path], workers: int = 1) -> None:
     """Build the projects of these files now (the CLI, before it starts its workers: they inherit them).
 
-    The first looks at the files of every project not built yet go to the worker processes together:
-    a run over many small projects is as parallel as one over a large one."""
+    The first looks at the files of every project not built yet go to the worker processes together,
+    and so do the modules that get ready in each round: a run over many small projects is as
+    parallel as one over a large one."""
     roots: set[Path] = set()
     for directory in {Path(p).parent for p in paths if str(p) != "-"}:
         try:
@@ -323,15 +382,17 @@ def prepare(paths: Iterable[Path], workers: int = 1) -> None:
         merged = {}
         for store in stores.values():
             merged.update(store or {})
-    try:
-        looks = _first_looks(items, merged, workers)
-    except (OSError, RecursionError, ValueError):
-        return  # each project is built (or found unbuildable) when a file asks for it
-    start = 0
-    for root, modules in projects:
-        mine, start = looks[start:start + len(modules)], start + len(modules)
+    with _worker_pool(workers, merged) as pool:
         try:
-            project = _PROJECTS[(root, ())] = _complete(root, modules, mine, stores[root])
+            looks = _first_looks(items, merged, pool)
         except (OSError, RecursionError, ValueError):
-            continue
-        _keep(project, stores[root])
+            return  # each project is built (or found unbuildable) when a file asks for it
+        starts: list[_Start] = []
+        for root, modules in projects:
+            starts.append((root, modules, looks[:len(modules)], stores[root]))
+            looks = looks[len(modules):]
+        built = _complete_all(starts, pool)
+    for (root, _, _, store), project in zip(starts, built):
+        if project is not None:
+            _PROJECTS[(root, ())] = project
+            _keep(project, store)
