@@ -22,9 +22,11 @@ def write_json_atomically(target: Path, data: object, before_write: Callable[[],
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         before_write()
+        # `json.dumps` encodes in C; `json.dump` to a file takes the pure-Python encoder (~5x slower).
+        text = json.dumps(data, separators=(",", ":"))
         fd, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
+            fh.write(text)
         os.replace(temp, target)
     except (OSError, ValueError, RecursionError):
         if temp is not None:

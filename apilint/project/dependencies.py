@@ -51,7 +51,8 @@ def minimum_major(path: Path | str | None, library: str) -> int | None:
     if path is None:
         return None
     try:
-        root = project_root(Path(path).resolve())
+        # The same root the project index gives the file (its directory resolved, once per directory).
+        root = project_root(Path(path))
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return None
     return _minimum_major(root, _normalise(library)) if root is not None else None

@@ -6,7 +6,7 @@ is a client class, a factory or a wrapper is the index's question (`index.py`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -74,7 +74,9 @@ class ModuleSummary:
     exceptions: dict[str, list[str]] = field(default_factory=dict)  # classes deriving from an exception
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        converted = _plain(self)
+        assert isinstance(converted, dict)
+        return converted
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> ModuleSummary:
@@ -100,3 +102,22 @@ def _function_from(data: dict[str, Any]) -> FunctionSummary:
         sets_timeout=data["sets_timeout"], positional=data["positional"], varargs=data["varargs"],
         property=data["property"],
     )
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: object) -> object:
+    """`dataclasses.asdict` for these facts, without its deep copy of every leaf (strings, numbers,
+    bools are immutable): summaries are converted for every module a cold run indexes."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value
