@@ -19,10 +19,16 @@
    value is discarded (an expression statement): elsewhere `()` changes what the code
    does when all goes well (`if r.raise_for_status():` is never true).
 
+Every check runs with the file's project view, as the CLI's `--fix` does (`view_for(path)`, the
+projects built once before the workers fork): a receiver proven only through another module (a
+session made in `client.py`, a base class elsewhere, a re-export) is fixed here too, and property 7
+follows it into the defining module (receiver_audit_project.py). `--no-project` checks each file on
+its own, as before whole-project resolution.
+
 Nothing is written: the files are read and fixed in memory. (scripts/corpus_fix_roundtrip.sh runs
 the real CLI on a copy instead: writes, modes, encodings.)
 
-    python3 scripts/fix_roundtrip.py CORPUS_DIR [--jobs N]
+    python3 scripts/fix_roundtrip.py CORPUS_DIR [--jobs N] [--no-project]
 """
 
 from __future__ import annotations
@@ -55,9 +61,12 @@ from apilint.semantic.resolve import Resolver  # noqa: E402
 from apilint.engine.fixer import fix_text, is_fixable  # noqa: E402
 from apilint.engine.engine import check_source  # noqa: E402
 from apilint.engine.source import decode_source  # noqa: E402
+from apilint.project.build import prepare, project_for, view_for  # noqa: E402
+from apilint.project.view import ProjectView  # noqa: E402
 from apilint.rules import Rule  # noqa: E402
 from apilint.settings import Settings, parse_settings  # noqa: E402
 from receiver_audit import ReceiverAudit  # noqa: E402
+from receiver_audit_project import ProjectModules  # noqa: E402
 
 _IMPORT = re.compile(r"^\s*(import|from)\s+\S+", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -69,6 +78,8 @@ _CALL_ARGUMENT_FIXES = frozenset({"API101"})
 # The settings every file is fixed with (`--select` adds opt-in rules such as API001); set before
 # the worker processes fork.
 SETTINGS = Settings()
+USE_PROJECT = True  # `--no-project`: each file on its own
+_MODULES: dict[Path, ProjectModules] = {}  # project root -> its files, parsed on demand for the audit
 
 
 @dataclass
@@ -76,8 +87,11 @@ class FileReport:
     path: str
     changed: bool = False
     fixes: Counter[str] = field(default_factory=Counter)
+    by_safety: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, safe|unsafe) per applied fix
     failures: list[str] = field(default_factory=list)
     unproven: int = 0  # safe fixes whose receiver the resolver does not prove
+    audited: int = 0  # safe call-argument fixes property 7 audited
+    cross_module: int = 0  # ... whose audit followed a name into another project module
 
 
 def _line_starts(text: str) -> list[int]:
@@ -131,9 +145,12 @@ def lost_comments(before: str, after: str) -> Counter[str]:
     return old - new
 
 
-def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
-    """The safe call-argument fixes among `findings` whose call the resolver does not prove an
-    HTTP call of a known client (or library function) that has the method, on `text`."""
+def unproven_receivers(text: str, findings: Sequence[Finding], path: str = "",
+                       project: ProjectView | None = None, report: FileReport | None = None) -> list[str]:
+    """The safe call-argument fixes among `findings` whose call the resolver (with the file's project
+    view) does not prove an HTTP call of a known client (or library function) that has the method, on
+    `text`, or whose receiver the independent audit (project-less, following project names into
+    their modules itself) does not prove."""
     wanted = [f for f in findings if f.fix is not None and f.fix.applicability is Applicability.SAFE
               and f.code in _CALL_ARGUMENT_FIXES]
     if not wanted:
@@ -144,7 +161,11 @@ def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
     traversal.release()
     resolver = Resolver(traversal.model, traversal.order_of, {})
     resolver.parent_of = traversal.parent_of
-    audit = ReceiverAudit(resolver)
+    resolver.project = project
+    plain = Resolver(traversal.model, traversal.order_of, {})  # the audit's: no project view
+    plain.parent_of = traversal.parent_of
+    modules = _project_modules(path) if project is not None else None
+    audit = ReceiverAudit(plain, modules, project.module if project else "", project.package if project else False)
     locator = Locator(module, text)
     calls: dict[tuple[int, int, int, int], Visit] = {}
     for visit in traversal.collected[cst.Call]:
@@ -160,10 +181,31 @@ def unproven_receivers(text: str, findings: Sequence[Finding]) -> list[str]:
         http = resolver.http_call(call, found.scope)
         if http is None or (http.function is None if http.client is None else http.method not in http.client.kind.methods):
             problems.append(f"safe {finding.code} fix at line {finding.line}: the resolver does not prove the receiver")
-        elif not audit.proves(call, found.scope, found.order):
-            problems.append(f"safe {finding.code} fix at line {finding.line}: an alternative of the receiver is not "
-                            f"the same client (audit)")
+        else:
+            if modules is not None:
+                modules.followed.clear()
+            proven = audit.proves(call, found.scope, found.order)
+            followed = sorted(set(modules.followed)) if modules is not None else []
+            if report is not None:
+                report.audited += 1
+                report.cross_module += bool(followed)
+            if not proven:
+                via = f" (followed {', '.join(followed)})" if followed else ""
+                problems.append(f"safe {finding.code} fix at line {finding.line}: an alternative of the receiver is not "
+                                f"the same client (audit){via}")
     return problems
+
+
+def _project_modules(path: str) -> ProjectModules | None:
+    """The files of `path`'s project, for the audit (the same project `view_for` gave the checks)."""
+    try:
+        project = project_for(Path(path))
+    except (OSError, RecursionError, ValueError):
+        return None
+    modules = _MODULES.get(project.root)
+    if modules is None:
+        modules = _MODULES[project.root] = ProjectModules(project.paths)
+    return modules
 
 
 def calls_whose_value_is_used(text: str, findings: Sequence[Finding]) -> list[str]:
@@ -217,16 +259,19 @@ def _check_file(path: str) -> FileReport:
         compiled = False
     settings = SETTINGS
     rules = enabled_rules(settings)
+    project = view_for(path) if USE_PROJECT else None  # as the CLI's `--fix` checks the file
 
     def observe(before: str, after: str, applied: Sequence[Finding]) -> None:
         _check_pass(before, after, applied, report.failures)
-        unproven = unproven_receivers(before, applied)
+        report.by_safety.update((f.code, "safe" if f.fix is not None and f.fix.applicability is Applicability.SAFE
+                                 else "unsafe") for f in applied)
+        unproven = unproven_receivers(before, applied, path, project, report)
         report.unproven += len(unproven)
         report.failures.extend(unproven)
         report.failures.extend(calls_whose_value_is_used(before, applied))
 
     try:
-        outcome = fix_text(text, settings, rules, unsafe=True, on_pass=observe)
+        outcome = fix_text(text, settings, rules, unsafe=True, on_pass=observe, project=project)
     except AnalysisError:
         return report
     except Exception as exc:  # noqa: BLE001 - a crash is a failure to report, not to raise
@@ -243,22 +288,23 @@ def _check_file(path: str) -> FileReport:
             compile(outcome.text, path, "exec", dont_inherit=True)
         except SyntaxError as exc:
             report.failures.append(f"does not compile after fixing: {exc}")
-    again = fix_text(outcome.text, settings, rules, unsafe=True)
+    again = fix_text(outcome.text, settings, rules, unsafe=True, project=project)
     if again.text != outcome.text:
         report.failures.append("a second fix run changed the file again")
-    left = [f for f in check_source(outcome.text, settings, rules) if is_fixable(f, settings, unsafe=True)]
+    left = [f for f in check_source(outcome.text, settings, rules, project=project) if is_fixable(f, settings, unsafe=True)]
     if left:
         report.failures.append(f"fixable findings left: {sorted({f.code for f in left})}")
-    _check_safe_run(text, settings, rules, report)
+    _check_safe_run(text, settings, rules, report, project)
     return report
 
 
-def _check_safe_run(text: str, settings: Settings, rules: Sequence[Rule], report: FileReport) -> None:
+def _check_safe_run(text: str, settings: Settings, rules: Sequence[Rule], report: FileReport,
+                    project: ProjectView | None) -> None:
     """A safe fix changes only the hazard it names: after `--fix` no finding is new."""
-    original = check_source(text, settings, rules)
+    original = check_source(text, settings, rules, project=project)
     if not any(is_fixable(f, settings, unsafe=False) for f in original):
         return
-    safe = fix_text(text, settings, rules, unsafe=False)
+    safe = fix_text(text, settings, rules, unsafe=False, project=project)
     for (code, message), count in sorted(new_findings(original, safe.findings).items()):
         applied = ", ".join(sorted(safe.applied))
         report.failures.append(f"safe fixes ({applied}) left a new finding: {code} {message}" + (f" x{count}" if count > 1 else ""))
@@ -275,6 +321,8 @@ def python_files(roots: Sequence[str]) -> list[str]:
 
 def run(roots: Sequence[str], jobs: int) -> tuple[list[FileReport], int]:
     files = python_files(roots)
+    if USE_PROJECT:
+        prepare([Path(f) for f in files], jobs)  # built once, inherited by the forked workers
     if jobs <= 1:
         reports = [check_file(f) for f in files]
     else:
@@ -288,18 +336,25 @@ def main() -> int:
     parser.add_argument("roots", nargs="+")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--select", help="codes to select, comma-separated (default: apilint's default set)")
+    parser.add_argument("--no-project", action="store_true", help="check each file on its own (no project index)")
     args = parser.parse_args()
+    global USE_PROJECT
+    USE_PROJECT = not args.no_project
     if args.select:
         global SETTINGS
         SETTINGS = parse_settings({"select": args.select.split(",")}, "--select")
     reports, total = run(args.roots, args.jobs)
     fixes: Counter[str] = Counter()
+    safety: Counter[tuple[str, str]] = Counter()
     for report in reports:
         fixes.update(report.fixes)
+        safety.update(report.by_safety)
     failures = [(r.path, f) for r in reports for f in r.failures]
     print(f"files: {total}, changed: {sum(r.changed for r in reports)}, fixes applied: {sum(fixes.values())}")
     for code, count in sorted(fixes.items()):
-        print(f"  {code}: {count}")
+        print(f"  {code}: {count} (edits seen: {safety[code, 'safe']} safe, {safety[code, 'unsafe']} unsafe)")
+    print(f"safe call-argument fixes audited (property 7): {sum(r.audited for r in reports)}, "
+          f"of which followed into another module: {sum(r.cross_module for r in reports)}")
     print(f"safe fixes on an unproven receiver: {sum(r.unproven for r in reports)}")
     print(f"failures: {len(failures)}")
     for path, failure in failures:

@@ -9,6 +9,12 @@ about single leaves (a qualified name, one class). A receiver is proven when
 no alternative is unknown and they all are one client kind (or one library's
 request functions). When the resolver's way of combining alternatives is
 wrong, as when it let an unknown union member through, the audit disagrees.
+
+Its resolver has no project view. With the project's files given
+(`ProjectModules`), a name imported from another project module, a base
+class defined there, a factory or client class made there, is followed into
+the defining module and audited there the same way (receiver_audit_project.py);
+without them such a name is unknown, as in a file checked on its own.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from apilint.knowledge.http_clients import (
 from apilint.semantic.names import dotted_name, is_none, string_value
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, Scope
+from receiver_audit_project import Defined as _Defined
+from receiver_audit_project import Library as _Library
+from receiver_audit_project import ProjectModules, Target
 
 _MAX_DEPTH = 12
 _PROPERTIES = ("property", "cached_property", "functools.cached_property")
@@ -43,16 +52,27 @@ UNKNOWN = Alternative()
 
 
 class ReceiverAudit:
-    def __init__(self, resolver: Resolver) -> None:
-        self.resolver = resolver
+    def __init__(self, resolver: Resolver, modules: ProjectModules | None = None, module: str = "",
+                 package: bool = False) -> None:
+        self.resolver = resolver  # without a project view: the audit follows project names itself
+        self.modules = modules  # the project's files (None: a file on its own)
+        self.module = module  # this module's name in the project
+        self.package = package
         self._busy: set[int] = set()
 
     def proves(self, call: cst.Call, scope: Scope, order: int | None) -> bool:
         """Is `call` a library's request function, or a method every alternative of whose receiver has?"""
         func = call.func
-        qualified = self.resolver.qualified_name(func, scope, order)
-        if qualified is not None and (qualified in REQUEST_FUNCTIONS or qualified in CONNECTION_CONSTRUCTORS):
+        target = self._target(func, scope, order)
+        if isinstance(target, _Library) and (target.name in REQUEST_FUNCTIONS or target.name in CONNECTION_CONSTRUCTORS):
             return True
+        if isinstance(target, _Defined):
+            # `from .client import get` where client.py has `get = SESSION.get`: the bound method's receiver.
+            values = [b for b in target.bindings if b.kind is BindingKind.ASSIGN and b.value is not None]
+            if len(values) != len(target.bindings) or len(values) != 1 or not isinstance(values[0].value, cst.Attribute):
+                return False
+            method = values[0].value
+            return target.audit._has_method(method.value, method.attr.value, values[0].scope, values[0].order)
         if isinstance(func, cst.Name):
             # `send = session.post` ... `send(url)`: the bound method's own receiver.
             bindings = self.resolver.lookup(func.value, scope, order)
@@ -83,10 +103,20 @@ class ReceiverAudit:
 
     def _module_name(self, expr: cst.BaseExpression, scope: Scope, order: int | None) -> str | None:
         for side in _sides(expr):
-            name = self.resolver.qualified_name(side, scope, order)
-            if name is not None:
-                return name
+            target = self._target(side, scope, order)
+            if isinstance(target, _Library):
+                return target.name
         return None
+
+    def _target(self, expr: cst.BaseExpression, scope: Scope, order: int | None) -> Target:
+        """What an imported name names: a library's name, or a project module's top-level binding
+        (followed into that module when the project's files are known). None: not imported, or unknown."""
+        qualified = self.resolver.qualified_name(expr, scope, order)
+        if qualified is None:
+            return None
+        if self.modules is None:
+            return _Library(qualified)
+        return self.modules.target(qualified, self.module, self.package)
 
     # -- alternatives ------------------------------------------------------------------------
     def alternatives(self, expr: cst.BaseExpression, scope: Scope, order: int | None,
@@ -101,8 +131,13 @@ class ReceiverAudit:
             return self.alternatives(expr.expression, scope, order, depth + 1)
         if isinstance(expr, cst.Call):
             return self._call(expr, scope, order, depth)
-        qualified = self.resolver.qualified_name(expr, scope, order)
-        if qualified is not None:
+        if self.resolver.qualified_name(expr, scope, order) is not None:
+            target = self._target(expr, scope, order)
+            if isinstance(target, _Defined):  # a module-level value of another project module
+                return target.audit._of_bindings(list(target.bindings), depth + 1)
+            if target is None:
+                return {UNKNOWN}
+            qualified = target.name
             library = qualified.split(".", 1)[0]
             if any(name.startswith(qualified + ".") for name in REQUEST_FUNCTIONS):
                 return {Alternative(library=library)}  # a library module: `(session or requests).post`
@@ -115,8 +150,13 @@ class ReceiverAudit:
         return {UNKNOWN}
 
     def _call(self, call: cst.Call, scope: Scope, order: int | None, depth: int) -> set[Alternative]:
-        qualified = self.resolver.qualified_name(call.func, scope, order)
-        if qualified is not None:
+        if self.resolver.qualified_name(call.func, scope, order) is not None:
+            target = self._target(call.func, scope, order)
+            if isinstance(target, _Defined):  # a class or factory of another project module
+                return target.audit._made_by(target.bindings, depth)
+            if target is None:
+                return {UNKNOWN}
+            qualified = target.name
             name = self.resolver.extra_clients.get(qualified, qualified)
             return {_kind(name)} if name in CLIENT_CONSTRUCTORS else {UNKNOWN}
         func = call.func
@@ -124,18 +164,22 @@ class ReceiverAudit:
             bindings = self.resolver.lookup(func.value, scope, order)
             if len(bindings) != 1:
                 return {UNKNOWN}
-            definition = bindings[0].definition
-            if isinstance(definition, ClassScope):
-                return {self._class(definition)}
-            if isinstance(definition, FunctionScope):
-                return self._returns(definition, depth)
-            return {UNKNOWN}
+            return self._made_by(tuple(bindings), depth)
         if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and isinstance(scope, FunctionScope)
                 and scope.owner is not None and func.value.value == scope.self_name):
             methods = self._overrides(scope.owner, func.attr.value)
             if not methods:
                 return {UNKNOWN}
-            return set().union(*(self._returns(m, depth) for m in methods))
+            return set().union(*(audit._returns(m, depth) for audit, m in methods))
+        return {UNKNOWN}
+
+    def _made_by(self, bindings: tuple[Binding, ...], depth: int) -> set[Alternative]:
+        """What calling the one class or function these bindings (of this module) define returns."""
+        definition = bindings[0].definition if len(bindings) == 1 else None
+        if isinstance(definition, ClassScope):
+            return {self._class(definition)}
+        if isinstance(definition, FunctionScope):
+            return self._returns(definition, depth)
         return {UNKNOWN}
 
     def _returns(self, function: FunctionScope, depth: int) -> set[Alternative]:
@@ -157,7 +201,10 @@ class ReceiverAudit:
         return found if found else {UNKNOWN}
 
     def _name(self, name: str, scope: Scope, order: int | None, depth: int) -> set[Alternative]:
-        bindings = self.resolver.lookup(name, scope, order)
+        return self._of_bindings(self.resolver.lookup(name, scope, order), depth, name)
+
+    def _of_bindings(self, bindings: list[Binding], depth: int, name: str = "") -> set[Alternative]:
+        """Every alternative of the values these bindings (of this module) give a name."""
         if any(b.value is not None for b in bindings):
             bindings = [b for b in bindings if not (b.kind is BindingKind.ASSIGN and b.value is None
                                                     and self._type_checking_only(b))]
@@ -192,15 +239,18 @@ class ReceiverAudit:
         owner, attr = scope.owner, expr.attr.value
         methods = self._overrides(owner, attr)
         if methods:
-            if not all(_is_property(m) for m in methods):
+            if not all(_is_property(m) for _, m in methods):
                 return {UNKNOWN}
-            return set().union(*(self._returns(m, depth) for m in methods))
-        classes = [*self.resolver.class_chain(owner), *self._subclasses(owner)]
-        bindings = [b for cls in classes for b in cls.instance_attributes.get(attr, [])]
-        bindings += [b for cls in classes for b in cls.bindings.get(attr, []) if b.kind is BindingKind.ASSIGN]
+            return set().union(*(audit._returns(m, depth) for audit, m in methods))
+        classes: list[tuple[ReceiverAudit, ClassScope]] = [
+            (self, c) for c in [*self.resolver.class_chain(owner), *self._subclasses(owner)]]
+        classes += self._project_bases(owner)
+        bindings = [(audit, b) for audit, cls in classes for b in cls.instance_attributes.get(attr, [])]
+        bindings += [(audit, b) for audit, cls in classes for b in cls.bindings.get(attr, [])
+                     if b.kind is BindingKind.ASSIGN]
         if not bindings:
             return {UNKNOWN}
-        return set().union(*(self._binding(b, depth) for b in bindings))
+        return set().union(*(audit._binding(b, depth) for audit, b in bindings))
 
     def _annotation(self, annotation: cst.BaseExpression | None, scope: Scope, depth: int) -> set[Alternative]:
         if annotation is None or depth > _MAX_DEPTH:
@@ -222,9 +272,14 @@ class ReceiverAudit:
                 return {UNKNOWN}
             members = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
             return set().union(*(self._annotation(m, scope, depth + 1) for m in members))
-        qualified = self.resolver.qualified_name(annotation, scope)
-        if qualified is not None:
-            return {_kind(qualified)} if qualified in CLIENT_ANNOTATIONS else {UNKNOWN}
+        if self.resolver.qualified_name(annotation, scope) is not None:
+            target = self._target(annotation, scope, None)
+            if isinstance(target, _Defined):  # a class of another project module
+                definition = target.bindings[0].definition if len(target.bindings) == 1 else None
+                return {target.audit._class(definition)} if isinstance(definition, ClassScope) else {UNKNOWN}
+            if target is None:
+                return {UNKNOWN}
+            return {_kind(target.name)} if target.name in CLIENT_ANNOTATIONS else {UNKNOWN}
         if isinstance(annotation, cst.Name):
             bindings = self.resolver.lookup(annotation.value, scope, None)
             if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
@@ -234,11 +289,82 @@ class ReceiverAudit:
     # -- classes ---------------------------------------------------------------------------
     def _class(self, cls: ClassScope) -> Alternative:
         ref = self.resolver.class_client(cls)
-        return _kind(ref.kind.name) if ref is not None else UNKNOWN
+        if ref is not None:
+            return _kind(ref.kind.name)
+        return self._project_class(cls) if self.modules is not None else UNKNOWN
 
-    def _overrides(self, owner: ClassScope, name: str) -> list[FunctionScope]:
-        inherited = [c.methods[name] for c in self.resolver.class_chain(owner) if name in c.methods][:1]
-        return inherited + [c.methods[name] for c in self._subclasses(owner) if name in c.methods]
+    def _project_class(self, cls: ClassScope) -> Alternative:
+        """The client kind of a class whose client base is defined in another project module (the
+        resolver here, with no project view, reads none): every base read, a base it cannot read
+        ahead of the client (it may override the client's methods) makes the class unknown."""
+        key = id(cls)
+        if key in self._busy:
+            return UNKNOWN
+        self._busy.add(key)
+        try:
+            found: Alternative | None = None
+            for base in cls.bases:
+                scope = cls.parent or self.resolver.model.module_scope
+                alternative = self._base_kind(base, scope)
+                if alternative is None:
+                    continue  # `object`, or a class of the project that is no client
+                if alternative is UNKNOWN and found is None:
+                    return UNKNOWN
+                if found is not None and alternative.kind != found.kind:
+                    return UNKNOWN  # clients of two kinds
+                found = found or alternative
+            return found or UNKNOWN
+        finally:
+            self._busy.discard(key)
+
+    def _base_kind(self, base: cst.BaseExpression, scope: Scope) -> Alternative | None:
+        """A base class's client kind; None for a readable class that is no client; UNKNOWN if unread."""
+        if isinstance(base, cst.Name) and base.value == "object":
+            return None
+        if self.resolver.qualified_name(base, scope) is not None:
+            target = self._target(base, scope, None)
+            if isinstance(target, _Library):
+                return _kind(target.name) if target.name in CLIENT_ANNOTATIONS else UNKNOWN
+            definition = target.bindings[0].definition if isinstance(target, _Defined) and len(target.bindings) == 1 else None
+            if not isinstance(definition, ClassScope) or not isinstance(target, _Defined):
+                return UNKNOWN
+            return _client_or_none(target.audit._class(definition), target.audit, definition)
+        if isinstance(base, cst.Name):
+            bindings = self.resolver.lookup(base.value, scope, None)
+            if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
+                local = bindings[0].definition
+                return _client_or_none(self._class(local), self, local)
+        return UNKNOWN
+
+    def _overrides(self, owner: ClassScope, name: str) -> list[tuple[ReceiverAudit, FunctionScope]]:
+        """The method `name` as `owner` inherits it (here or from a project base class in another
+        module) and every override of it in a subclass of `owner` in this module."""
+        chain = [(self, c) for c in self.resolver.class_chain(owner)] + self._project_bases(owner)
+        inherited = [(audit, c.methods[name]) for audit, c in chain if name in c.methods][:1]
+        return inherited + [(self, c.methods[name]) for c in self._subclasses(owner) if name in c.methods]
+
+    def _project_bases(self, owner: ClassScope, seen: set[int] | None = None) -> list[tuple[ReceiverAudit, ClassScope]]:
+        """The classes of other project modules in `owner`'s chain (transitively), each with its module's
+        audit, in (simplified) MRO order after the module's own classes."""
+        if self.modules is None:
+            return []
+        seen = seen if seen is not None else set()
+        found: list[tuple[ReceiverAudit, ClassScope]] = []
+        for cls in self.resolver.class_chain(owner):
+            scope = cls.parent or self.resolver.model.module_scope
+            for base in cls.bases:
+                if self.resolver.qualified_name(base, scope) is None:
+                    continue
+                target = self._target(base, scope, None)
+                if not isinstance(target, _Defined) or len(target.bindings) != 1:
+                    continue
+                definition = target.bindings[0].definition
+                if not isinstance(definition, ClassScope) or id(definition) in seen:
+                    continue
+                seen.add(id(definition))
+                found += [(target.audit, c) for c in target.audit.resolver.class_chain(definition)]
+                found += target.audit._project_bases(definition, seen)
+        return found
 
     def _subclasses(self, owner: ClassScope) -> list[ClassScope]:
         found = []
@@ -260,6 +386,14 @@ class ReceiverAudit:
                     return True
             node = parent
         return False
+
+
+def _client_or_none(alternative: Alternative, audit: ReceiverAudit, cls: ClassScope) -> Alternative | None:
+    """A base class that is no client is harmless only when every base of it was read."""
+    if alternative is not UNKNOWN:
+        return alternative
+    bases = [audit._base_kind(b, cls.parent or audit.resolver.model.module_scope) for b in cls.bases]
+    return None if all(b is None for b in bases) else UNKNOWN
 
 
 def _kind(name: str) -> Alternative:
