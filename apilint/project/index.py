@@ -60,6 +60,13 @@ class ProjectIndex:
         self._libraries: dict[tuple[str, bool], str | None] = {}
         self._library_busy: set[tuple[str, bool]] = set()
         self._cuts = 0
+        self._library_cuts = 0  # unlike `_guard`'s, an answer computed across one is remembered
+
+    @property
+    def cycles_cut(self) -> int:
+        """How often a question met itself (no opinion). While none did, every answer given is the
+        one any order of questions gives: only a cycle makes an answer depend on what was asked first."""
+        return self._cuts + self._library_cuts
 
     # -- names --------------------------------------------------------------
     def canonical(self, qualified: str) -> str:
@@ -297,6 +304,7 @@ class ProjectIndex:
         key = (qualified, classes)
         if key not in self._libraries:
             if key in self._library_busy:
+                self._library_cuts += 1
                 return None  # a module that (re-)exports itself
             self._library_busy.add(key)
             try:

@@ -1,16 +1,20 @@
 """The rounds that complete a project's summaries (`build.py` reads and summarises the files).
 
 A module that does not import an HTTP library itself is summarised once it names a module, or a
-name of a module, found to export something HTTP. Each round asks which pending modules do so,
-from the summaries of the rounds before, until none does.
+name of a module, found to export something HTTP (`exported_http`). Each round asks which
+pending modules do so, from the summaries of the rounds before, until none does.
 
-Asking every summarised module again each round costs most of a large project's build, so the
-answers are kept across rounds: a module's answer (`exported_http`) is a function of the
-summaries of the modules its own summary names, transitively (`ProjectIndex` follows imports,
-re-exports, bases, values and forwards, each of which names its module). A round only adds
-summaries, so only the new modules and those that reach one of them are asked again, in a fresh
-index and in the order a from-scratch round asks them (the index's answers to a cycle depend on
-the order of the questions); every other module keeps the answer it had.
+Asking every summarised module about every name each round costs most of a large project's
+build, so a round asks only about the names the pending modules name, and remembers the answers
+across rounds. Both shortcuts give the answers a from-scratch round gives, in a fresh index
+asking every module in turn, as long as no question met itself: only a cycle makes the index's
+answer depend on the order of the questions (`ProjectIndex.cycles_cut`). A round that meets
+one is asked from scratch instead.
+
+An answer is a function of the summaries of the modules its subject's summary names,
+transitively (`ProjectIndex` follows imports, re-exports, bases, values and forwards, each of
+which names its module). A round only adds summaries, so a remembered answer is forgotten when
+its module is new or reaches a new one.
 """
 
 from __future__ import annotations
@@ -29,17 +33,24 @@ class Rounds:
         self.summaries: dict[str, ModuleSummary] = {}
         self.keys: dict[str, str] = {}  # module -> store key, also for a module that could not be parsed
         self.pending: dict[str, set[str]] = {}  # not summarised yet: the modules its imports name
-        self._answers: dict[str, set[str]] = {}  # module -> its names leading to HTTP (and itself)
+        self._asked: set[str] = set()  # the summarised modules whose names the dependencies hold
         self._named_by: dict[str, set[str]] = {}  # module -> the summarised modules naming it
+        self._known: dict[str, bool] = {}  # a named name -> whether it leads to HTTP (asked without a cycle)
+        self._done = False
 
     def ready(self) -> list[str]:
         """The pending modules to summarise next (sorted; taken off the pending list), [] when done."""
-        if not self.pending or not self._may_be_ready():
+        if self._done or not self.pending or not self._may_be_ready():
+            self._done = True  # nothing was added since: no module can get ready any more
             return []
-        exporting = self._exporting()
-        ready = sorted(m for m, named in self.pending.items() if named & exporting)
+        self._forget_what_new_summaries_change()
+        ready = self._ready_asking_only_named()
+        if ready is None:
+            exporting = _from_scratch(ProjectIndex(self.summaries, self.modules), self.summaries)
+            ready = sorted(m for m, named in self.pending.items() if named & exporting)
         for name in ready:
             del self.pending[name]
+        self._done = not ready
         return ready
 
     def _may_be_ready(self) -> bool:
@@ -47,29 +58,69 @@ class Rounds:
         return any(n in self.summaries or n.rpartition(".")[0] in self.summaries
                    for named in self.pending.values() for n in named)
 
-    def _exporting(self) -> set[str]:
-        new = [m for m in self.summaries if m not in self._answers]
+    def _forget_what_new_summaries_change(self) -> None:
+        new = [m for m in self.summaries if m not in self._asked]
         everything = self.modules | frozenset(self.summaries)
         for name in new:
+            self._asked.add(name)
             for module in _named_modules(self.summaries[name], everything):
                 self._named_by.setdefault(module, set()).add(name)
-        stale, frontier = set(new), list(new)
+        changed, frontier = set(new), list(new)
         while frontier:
             for user in self._named_by.get(frontier.pop(), ()):
-                if user not in stale:
-                    stale.add(user)
+                if user not in changed:
+                    changed.add(user)
                     frontier.append(user)
+        if changed:
+            self._known = {n: k for n, k in self._known.items() if _subject(n, self.summaries) not in changed}
+
+    def _ready_asking_only_named(self) -> list[str] | None:
+        """The ready modules, asking the index only about named names (None: a cycle was met)."""
         index = ProjectIndex(self.summaries, self.modules)
-        for name, summary in self.summaries.items():  # insertion order, as a from-scratch round asks
-            if name in stale:
-                self._answers[name] = exported_http(index, summary)
-        return {n for m in self.summaries for n in self._answers[m]}
+        answers: dict[str, bool] = {}
+        ready = []
+        for module, named in self.pending.items():
+            for name in sorted(named):
+                known = self._known.get(name, answers.get(name))
+                if known is None:
+                    known = answers[name] = self._exports(index, name)
+                if known:
+                    ready.append(module)
+                    break
+        if index.cycles_cut:
+            return None
+        self._known.update(answers)
+        return sorted(ready)
+
+    def _exports(self, index: ProjectIndex, name: str) -> bool:
+        """Whether `name` is in the exporting set of a from-scratch round (`exported_http`)."""
+        summary = self.summaries.get(name)
+        if summary is not None:  # a module exports when any of its names does
+            return any(index.http_library(f"{name}.{n}") is not None for n in _own_names(summary))
+        module, _, last = name.rpartition(".")
+        summary = self.summaries.get(module)
+        if summary is None or last not in _own_names(summary):
+            return False
+        return index.http_library(name) is not None
+
+
+def _subject(name: str, summaries: dict[str, ModuleSummary]) -> str:
+    """The summarised module whose summary answers about `name` (the name, or its module)."""
+    return name if name in summaries else name.rpartition(".")[0]
+
+
+def _own_names(summary: ModuleSummary) -> list[str]:
+    return [*summary.imports, *summary.names, *summary.classes, *summary.functions]
+
+
+def _from_scratch(index: ProjectIndex, summaries: dict[str, ModuleSummary]) -> set[str]:
+    """Every module asked in turn (insertion order), in one fresh index."""
+    return {n for m in summaries for n in exported_http(index, summaries[m])}
 
 
 def exported_http(index: ProjectIndex, summary: ModuleSummary) -> set[str]:
     """The module's names that lead to something HTTP, and the module itself if any does."""
-    names = [*summary.imports, *summary.names, *summary.classes, *summary.functions]
-    found = {f"{summary.name}.{n}" for n in names if index.http_library(f"{summary.name}.{n}") is not None}
+    found = {f"{summary.name}.{n}" for n in _own_names(summary) if index.http_library(f"{summary.name}.{n}") is not None}
     if found:
         found.add(summary.name)
     return found
