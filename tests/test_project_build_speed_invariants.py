@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apilint.project import build
+from apilint.project import build, rounds
 from apilint.project.build import Project, build_project
 from apilint.project.facts import ModuleSummary
 from apilint.project.index import ProjectIndex
@@ -132,3 +132,33 @@ def test_a_module_reaching_a_new_summary_is_asked_again(tmp_path: Path) -> None:
     assert project.index.http_library("chain.zulu.fetch") is not None
     assert project.index.http_library("chain.victor.Mine") is not None
     assert "chain.uses_unrelated" not in project.index.summaries
+
+
+CYCLE = {
+    "cyc/__init__.py": "from cyc import aaa\nimport requests\n",
+    "cyc/aaa.py": "import cyc\nimport requests\n",  # the package and its module name each other
+    "cyc/user.py": "import cyc\n",
+    "cyc/other.py": "from cyc.user import cyc\n",
+}
+
+
+def test_a_round_that_meets_a_cycle_is_asked_from_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked only about `cyc`, the index meets `cyc.aaa` -> `cyc` -> `cyc.aaa`: an answer there may
+    depend on the order of the questions, so the round asks every module in turn, as from scratch."""
+    root = tmp_path / "proj"
+    for name, text in CYCLE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "pyproject.toml").write_text("")
+    scratch: list[int] = []
+    from_scratch = rounds._from_scratch
+
+    def counted(index: ProjectIndex, summaries: dict[str, ModuleSummary]) -> set[str]:
+        scratch.append(len(summaries))
+        return from_scratch(index, summaries)
+
+    monkeypatch.setattr(rounds, "_from_scratch", counted)
+    project = build_project(root)
+    assert scratch  # the cycle was met
+    assert _seen(project) == _from_scratch(root.resolve())
+    assert "cyc.user" in project.index.summaries
