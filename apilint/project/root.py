@@ -12,7 +12,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,23 +97,30 @@ def absolute_import(module: str, is_package: bool, level: int, target: str | Non
 def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
     """The Python files of the project at `root`, sorted: excluded names, virtualenvs and
     directories that are projects of their own (they hold a root marker) are skipped."""
-    patterns = tuple(excludes)
+    excluded = _exclusion_matcher(tuple(excludes))
+    markers = frozenset(ROOT_MARKERS)
     found: list[Path] = []
     for directory, subdirectories, files in os.walk(root):
+        # A directory holding a marker or a virtualenv is judged from its own listing, which the
+        # walk reads anyway: no extra system call per directory.
+        if directory != str(root) and ("pyvenv.cfg" in files or not markers.isdisjoint(files)
+                                       or not markers.isdisjoint(subdirectories)):
+            subdirectories[:] = []
+            continue
         relative = os.path.relpath(directory, root)
-        keep = []
-        for name in sorted(subdirectories):
-            path = os.path.join(directory, name)
-            if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(os.path.join(relative, name), p) for p in patterns):
-                continue
-            if os.path.isfile(os.path.join(path, "pyvenv.cfg")) or any(
-                    os.path.exists(os.path.join(path, marker)) for marker in ROOT_MARKERS):
-                continue
-            keep.append(name)
-        subdirectories[:] = keep
-        found += [Path(directory, name) for name in sorted(files)
-                  if name.endswith(".py") and not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+        subdirectories[:] = sorted(name for name in subdirectories
+                                   if not excluded(name) and not excluded(os.path.join(relative, name)))
+        found += [Path(directory, name) for name in sorted(files) if name.endswith(".py") and not excluded(name)]
     return found
+
+
+@lru_cache(maxsize=64)
+def _exclusion_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """`fnmatch.fnmatchcase` against any of the patterns, as one compiled expression."""
+    if not patterns:
+        return lambda name: False
+    expression = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    return lambda name: expression.match(name) is not None
 
 
 _FINGERPRINTS: dict[Path, str] = {}
