@@ -46,6 +46,9 @@ class Alternative:
 
     kind: str | None = None  # `requests.Session`
     library: str | None = None
+    # Methods a project class of the chain defines with a signature that takes no `timeout=`
+    # (`def get(self, path)` in a Session subclass): adding one there raises TypeError.
+    refuses: frozenset[str] = frozenset()
 
 
 UNKNOWN = Alternative()
@@ -95,7 +98,7 @@ class ReceiverAudit:
         for alternative in found:
             if alternative.kind is not None:
                 kind = CLIENT_CONSTRUCTORS.get(alternative.kind) or CLIENT_ANNOTATIONS.get(alternative.kind)
-                if kind is None or method not in kind.methods:
+                if kind is None or method not in kind.methods or method in alternative.refuses:
                     return False
             elif f"{self._module_name(receiver, scope, order)}.{method}" not in REQUEST_FUNCTIONS:
                 return False
@@ -290,8 +293,14 @@ class ReceiverAudit:
     def _class(self, cls: ClassScope) -> Alternative:
         ref = self.resolver.class_client(cls)
         if ref is not None:
-            return _kind(ref.kind.name)
-        return self._project_class(cls) if self.modules is not None else UNKNOWN
+            found = _kind(ref.kind.name)
+        else:
+            found = self._project_class(cls) if self.modules is not None else UNKNOWN
+        if found is UNKNOWN:
+            return found
+        chain = [(self, c) for c in self.resolver.class_chain(cls)] + self._project_bases(cls)
+        refuses = frozenset(name for _, c in chain for name, method in c.methods.items() if not _takes_timeout(method))
+        return Alternative(found.kind, found.library, refuses)
 
     def _project_class(self, cls: ClassScope) -> Alternative:
         """The client kind of a class whose client base is defined in another project module (the
@@ -409,6 +418,16 @@ def _sides(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.IfExp):
         return [*_sides(expr.body), *_sides(expr.orelse)]
     return [expr]
+
+
+def _takes_timeout(function: FunctionScope) -> bool:
+    """Can the method be called with `timeout=`: a parameter of that name (not positional-only), or `**kwargs`."""
+    node = function.node
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    params = node.params
+    named = [*params.params, *params.kwonly_params]
+    return isinstance(params.star_kwarg, cst.Param) or any(p.name.value == "timeout" for p in named)
 
 
 def _is_property(function: FunctionScope) -> bool:

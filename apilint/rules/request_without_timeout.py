@@ -32,6 +32,12 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
     wrapper itself is not. Wrappers of wrappers chain. No fix is offered
     there: the wrapper may hand its `**kwargs` to other calls too.
 
+    A client class of the project that defines the called method itself with
+    a signature that takes no `timeout` (`def get(self, path)`) is not sent
+    by the library: such a call is not reported (its body is). When the class
+    is defined in another module and overrides a request method, the call is
+    reported without a fix.
+
     ## Why is this bad?
     `requests` and `urllib3` have no default timeout. When a server accepts the
     connection but never answers (an overloaded backend, a half-open TCP
@@ -101,6 +107,11 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
         if http.positional_timeout is not None and positional_count(call) > http.positional_timeout:
             return
         value = self.settings.timeout_literal()
+        if http.client is not None and http.client.own_requests:
+            # A project class of another module overrides a request method (the index does not say
+            # which, nor whether it takes `timeout=`): `timeout=` may raise TypeError there.
+            ctx.report(type(self), call, call=http.display)
+            return
         ctx.report(type(self), call, fix=lambda loc: timeout_fix(type(self), call, value, loc), call=http.display)
 
 

@@ -41,14 +41,16 @@ class ClientClasses(ProjectNames, ReceiverTracking):
             if qualified is not None and qualified in CLIENT_ANNOTATIONS:
                 found = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
             elif qualified is not None and (fact := self.project_class_client(qualified)) is not None:
-                found = ClientRef(fact.kind, subclass=cls, injects_timeout=fact.default_timeout)
+                found = ClientRef(fact.kind, subclass=cls, injects_timeout=fact.default_timeout,
+                                  own_requests=fact.own_requests)
             elif isinstance(base, cst.Name):
                 bindings = self.lookup(base.value, scope, None)
                 if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
                     local = bindings[0].definition
                     inherited = self.class_client(local)
                     if inherited is not None:
-                        found = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout)
+                        found = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout,
+                                          own_requests=inherited.own_requests)
             if found is None:
                 if local is None and not _is_object(base):
                     unknown_before = unknown_before or result is None

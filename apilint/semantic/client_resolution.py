@@ -86,7 +86,8 @@ class ClientResolution(ClientClasses):
                 ref = self.class_client(binding.definition)
                 if ref is None:
                     return None
-                return ClientRef(ref.kind, constructor=call, subclass=ref.subclass, injects_timeout=ref.injects_timeout)
+                return ClientRef(ref.kind, constructor=call, subclass=ref.subclass, injects_timeout=ref.injects_timeout,
+                                 own_requests=ref.own_requests)
             if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
                 return self._factory_result(binding.definition, depth)
             return None

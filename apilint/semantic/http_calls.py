@@ -79,7 +79,7 @@ class HttpCalls(ClientResolution):
         if isinstance(receiver, (cst.BooleanOperation, cst.IfExp)):
             return self._either_call(call, method, _either_sides(receiver), scope, order)
         client = self.client_of(receiver, scope, order)
-        if client is None or method not in client.kind.methods:
+        if client is None or method not in client.kind.methods or self._own_method_refuses_timeout(client, method):
             return None
         default = client.has_default_timeout(method) or self.receiver_has_injected_timeout(receiver, scope)
         display = _short(dotted_name(receiver) or client.kind.name) + "." + method
@@ -100,7 +100,8 @@ class HttpCalls(ClientResolution):
             else:
                 clients.append(self.client_of(side, scope, order))
         client = _agree(clients) if clients else None
-        if clients and (client is None or method not in client.kind.methods):
+        if clients and (client is None or method not in client.kind.methods
+                        or self._own_method_refuses_timeout(client, method)):
             return None
         libraries = {f.library for f in functions} | ({client.kind.library} if client is not None else set())
         if len(libraries) != 1:
@@ -114,6 +115,30 @@ class HttpCalls(ClientResolution):
         function = functions[0]
         return HttpCall(call, function.library, method, function.name, None, function, default,
                         function.positional_timeout, all(f.none_keeps_default for f in functions))
+
+
+    def _own_method_refuses_timeout(self, client: ClientRef, method: str) -> bool:
+        """Does the module's client class (or a base of it in the module) define `method` itself with
+        a signature that takes no `timeout=` (`def get(self, path)`)? Then the call runs the project's
+        method, not the library's: adding `timeout=` raises TypeError, and the method's own body is
+        where any request it sends is checked."""
+        if client.subclass is None:
+            return False
+        for cls in self.class_chain(client.subclass):
+            own = cls.methods.get(method)
+            if own is not None:
+                return not _takes_timeout(own.node)
+        return False
+
+
+def _takes_timeout(node: cst.CSTNode) -> bool:
+    """`timeout=` is accepted: a parameter of that name that is not positional-only, or `**kwargs`."""
+    if not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        return False
+    params = node.params
+    if isinstance(params.star_kwarg, cst.Param):
+        return True
+    return any(p.name.value == "timeout" for p in (*params.params, *params.kwonly_params))
 
 
 def _none_keeps_default(kind: ClientKind, method: str) -> bool:
