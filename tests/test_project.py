@@ -179,3 +179,24 @@ def test_fix_never_adds_a_timeout_to_a_project_method_that_takes_none(tmp_path: 
     reported = subprocess.run([sys.executable, "-m", "apilint", "--isolated", "--no-cache", "-q", "p/use.py"],
                               cwd=root, capture_output=True, text=True).stdout
     assert all(f"use.py:{line}:" in reported for line in (8, 11, 14))
+
+
+def test_a_factory_returning_its_parameter_proves_no_client(tmp_path: Path) -> None:
+    # `init(session)` returns what the caller passed unless it is None: the module alone proves no client,
+    # so the index must not either (its safe fix added `timeout=` to whatever object a caller passes).
+    root = _project(tmp_path, {
+        "p/__init__.py": "",
+        "p/util.py": ("import requests\n\ndef init(session=None):\n    if session is None:\n"
+                      "        session = requests.Session()\n    return session\n\n"
+                      "def local(url):\n    return init().get(url)\n\n"
+                      "def typed(session: requests.Session | None = None) -> requests.Session:\n"
+                      "    return session or requests.Session()\n"),
+        "p/use.py": "from p.util import init, typed\n\ndef remote(url, s):\n    return init(s).get(url)\n\n"
+                    "def annotated(url, s):\n    return typed(s).get(url)\n",
+    })
+    index = build_project(root).index
+    assert index.factory("p.util.init") is None
+    assert index.factory("p.util.typed") is not None
+    findings = {(f.line, f.code) for f in check_source((root / "p/use.py").read_text(), Settings(),
+                                                       project=view_for(root / "p/use.py"))}
+    assert findings == {(7, "API101")}

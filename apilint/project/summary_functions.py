@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from apilint.project.facts import ClassSummary, Forward, FunctionSummary, Value
-from apilint.project.summary_values import SummaryValues, _known
+from apilint.project.summary_values import _UNKNOWN, SummaryValues, _known
 from apilint.project.summary_walk import _expression_nodes, _statements, _target_names
 
 # Methods of a client subclass that give every request a default timeout when they handle it.
@@ -33,7 +33,9 @@ class FunctionSummaries(SummaryValues):
         for arg in (*positional, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is None or arg.arg == self_name:
                 continue
-            local[arg.arg] = self.annotation(arg.annotation) if arg.annotation is not None else []
+            # An unannotated parameter holds whatever the caller passes: unknown, even when the body
+            # also assigns it (`if session is None: session = requests.Session()`), as in the resolver.
+            local[arg.arg] = self.annotation(arg.annotation) if arg.annotation is not None else [_UNKNOWN]
             if arg.arg == "timeout":
                 summary.sets_timeout = True
         kwargs = args.kwarg.arg if args.kwarg is not None else None
