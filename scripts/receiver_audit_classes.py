@@ -24,6 +24,7 @@ from receiver_audit_project import ProjectModules, Target
 if TYPE_CHECKING:
     from receiver_audit import ReceiverAudit
 
+
 @dataclass(frozen=True)
 class Alternative:
     """One value a receiver may hold: a client kind, a library module, or unknown (both None)."""
@@ -150,11 +151,13 @@ def _client_or_none(alternative: Alternative, audit: ReceiverAudit, cls: ClassSc
     bases = [audit._base_kind(b, cls.parent or audit.resolver.model.module_scope) for b in cls.bases]
     return None if all(b is None for b in bases) else UNKNOWN
 
+
 def _kind(name: str) -> Alternative:
     kind = CLIENT_CONSTRUCTORS.get(name) or CLIENT_ANNOTATIONS.get(name)
     if kind is None:
         return UNKNOWN
     return Alternative(kind=kind.name, library=str(kind.library))
+
 
 def _takes_timeout(function: FunctionScope) -> bool:
     """Can the method be called with `timeout=`: a parameter of that name (not positional-only), or `**kwargs`."""
