@@ -179,3 +179,38 @@ def test_unused_noqa_fix_edits_the_right_line_after_a_form_feed() -> None:
     outcome = fix_text(text, settings, enabled_rules(settings), unsafe=False)
     assert outcome.error is None
     assert outcome.text == 'import requests\n\x0c\nx = 1\nrequests.get("u", timeout=3)\n'
+
+
+# -- property 7 across modules ----------------------------------------------------------------
+
+def test_roundtrip_audits_cross_module_receivers_in_their_defining_module() -> None:
+    """The fixture project: session in a base class, factory, module-level client, re-exported library,
+    client class, each defined in another module: fixed with the project view, audited there."""
+    reports, _ = ROUNDTRIP.run([str(FIXTURES.parent / "fixtures_project")], jobs=1)
+    assert [f for r in reports for f in r.failures] == []
+    assert sum(r.audited for r in reports) == 6
+    assert sum(r.cross_module for r in reports) == 6
+
+
+def test_roundtrip_audit_catches_an_index_that_lets_an_unknown_alternative_through(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index whose `_agree` ignores unknown alternatives takes `init(session)` (the caller's object,
+    or a new Session) for a Session factory: the checker must fail on the cross-module fix that
+    follows, through its own audit of the defining module."""
+    import apilint.project.index as index
+
+    def lenient(results: list[index.ClientFact | None]) -> index.ClientFact | None:
+        found = [r for r in results if r is not None]
+        return found[0] if found and len({r.kind for r in found}) == 1 else None
+
+    monkeypatch.setattr(index, "_agree", lenient)
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "p"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "util.py").write_text("import requests\n\ndef init(session=None):\n    if session is None:\n"
+                                     "        session = requests.Session()\n    return session\n")
+    (package / "use.py").write_text("from p.util import init\n\ndef remote(url, s):\n    return init(s).get(url)\n")
+    report = ROUNDTRIP.check_file(str(package / "use.py"))
+    assert report.fixes["API101"] == 1 and report.cross_module == 1
+    assert any("(audit) (followed p.util.init)" in f for f in report.failures), report.failures
