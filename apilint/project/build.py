@@ -2,8 +2,8 @@
 
 Summarising costs an `ast` parse, so only modules that can tell another module something about
 HTTP are summarised: those that import an HTTP library (the text filter's test), then, round by
-round, those that import a module already found to export a client, client class, factory,
-wrapper or re-exported library. The rounds only grow the set, so the result is the same whatever
+round (`rounds.py`), those that import a module already found to export a client, client class,
+factory, wrapper or re-exported library. The rounds only grow the set, so the result is the same whatever
 order the files come in, and whichever subset of them a front end was asked to check.
 """
 
@@ -15,7 +15,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +170,8 @@ def _worker_pool(count: int, store: SummaryStore | None) -> Iterator[_Workers | 
     if count <= 1:
         yield None
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing only when it is used
+
     try:
         pool = ProcessPoolExecutor(max_workers=count, initializer=_use_store, initargs=(store,))
     except (OSError, RuntimeError):
@@ -216,15 +218,11 @@ def _looks_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
 
 
 def _summaries_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
-    return _summaries(items, _WORKER_STORE)
+    return [_summary_of(name, path, _WORKER_STORE) for name, path in items]
 
 
 def _looks(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
     return [_first_look(name, path, store) for name, path in items]
-
-
-def _summaries(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
-    return [_summary_of(name, path, store) for name, path in items]
 
 
 def _summary_of(name: str, path: Path, store: SummaryStore | None) -> _Look:
