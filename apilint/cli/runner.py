@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -189,6 +187,11 @@ def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None,
             results.append(work(job))
             report(len(results))
         return results
+    # The pool's modules (multiprocessing, ~15 ms to import) only when a pool is started: a warm
+    # run answered by the cache never needs them.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     batches = _batches(jobs)
     placed: list[FileResult | None] = [None] * len(jobs)
     done = 0
@@ -257,6 +260,9 @@ def _run_batch(work: Worker, jobs: list[Job]) -> list[FileResult]:
 
 
 def _isolated(job: Job, work: Worker) -> FileResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool = ProcessPoolExecutor(max_workers=1, initializer=start_worker, initargs=(os.getpid(),))
         try:

@@ -13,14 +13,14 @@ workers behind that go on fixing files. So:
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 _parent: int | None = None  # set in workers: the pid of the process that started them
@@ -47,6 +47,9 @@ def start_worker(parent: int) -> None:
     _parent = parent
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the raising handler
     if sys.platform.startswith("linux"):
+        import ctypes  # only in workers: the main process of a warm run never pays for it
+        import ctypes.util
+
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
