@@ -183,9 +183,10 @@ def _run(args: argparse.Namespace) -> int:
         configs = [resolver.for_file(f) for f in files]
         # A fix writes through a symlink only into what was checked or into the file's project.
         checked = tuple(os.path.realpath(p if p.is_dir() else p.parent) for p in paths)
+        real_roots = {root: os.path.realpath(root) for root in {config.root for config in configs}}
         jobs = [
             Job(f, str(f), with_project_facts(config.settings, f), config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
-                time_limit=args.file_timeout, write_within=checked + (os.path.realpath(config.root),))
+                time_limit=args.file_timeout, write_within=checked + (real_roots[config.root],))
             for f, config in zip(files, configs)
         ]
         use_cache = mode == "check" and not args.no_cache and not args.add_noqa
