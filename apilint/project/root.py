@@ -53,15 +53,18 @@ def _root(directory: Path) -> Path:
 
 def module_name(path: Path, root: Path) -> str | None:
     """`shop.client` for `<root>/shop/client.py` (or `<root>/src/shop/client.py`); None outside the root."""
-    path = Path(os.path.abspath(path))
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
+    absolute = os.path.abspath(path)
+    prefix = os.path.join(str(root), "")
+    if absolute.startswith(prefix):  # the common case, in string operations (every file of every project)
+        parts = absolute[len(prefix):].split(os.sep)
+    else:
         try:
-            relative = path.resolve().relative_to(root)  # reached through a symlink
-        except (ValueError, OSError):
-            return None
-    parts = list(relative.parts)
+            parts = list(Path(absolute).relative_to(root).parts)
+        except ValueError:
+            try:
+                parts = list(Path(absolute).resolve().relative_to(root).parts)  # reached through a symlink
+            except (ValueError, OSError):
+                return None
     if not parts or not parts[-1].endswith(".py"):
         return None
     parts[-1] = parts[-1][:-3]
