@@ -171,8 +171,9 @@ def test_fix_adds_timeouts_to_cross_module_calls_not_to_wrapper_calls(tmp_path: 
     proc = subprocess.run([sys.executable, "-m", "apilint", "--isolated", "--no-cache", "--diff", "."], cwd=copy,
                           capture_output=True, text=True)
     added = [line for line in proc.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    # One per proven cross-module call of the fixture project (shared_use.py included); none on a wrapper call.
-    assert len(added) == 6 and all("timeout=10" in line for line in added)
+    # One per proven cross-module call of the fixture project (shared_use.py and guarded*.py included); none on
+    # a wrapper call.
+    assert len(added) == 10 and all("timeout=10" in line for line in added)
     assert not any("_request" in line or "_get" in line or "fetch_json" in line for line in added)
 
 
@@ -219,3 +220,86 @@ def test_a_factory_returning_its_parameter_proves_no_client(tmp_path: Path) -> N
     findings = {(f.line, f.code) for f in check_source((root / "p/use.py").read_text(), Settings(),
                                                        project=view_for(root / "p/use.py"))}
     assert findings == {(7, "API101")}
+
+
+def test_a_guard_narrows_a_factory_parameter_across_modules(tmp_path: Path) -> None:
+    # pandas-datareader's `_init_session`: the caller may pass anything, but past
+    # `if not isinstance(session, requests.Session): raise` what it returns is a Session.
+    from textwrap import dedent
+
+    root = _project(tmp_path, {
+        "p/__init__.py": "",
+        "p/util.py": dedent("""\
+            import requests
+
+            class Other:
+                pass
+
+            def init(session=None):
+                if session is None:
+                    session = requests.Session()
+                else:
+                    if not isinstance(session, requests.Session):
+                        raise TypeError(session)
+                return session
+
+            def either(session):
+                if not isinstance(session, (requests.Session, requests.sessions.Session)):
+                    return None
+                return session
+
+            def goes_on(session):
+                if not isinstance(session, requests.Session):
+                    print(session)
+                return session
+
+            def unknown(session):
+                if not isinstance(session, Other):
+                    raise TypeError(session)
+                return session
+
+            def rebound(session, wrap):
+                if not isinstance(session, requests.Session):
+                    raise TypeError(session)
+                session = wrap(session)
+                return session
+
+            class Reader:
+                def __init__(self, session):
+                    if not isinstance(session, requests.Session):
+                        raise TypeError(session)
+                    self.session = session
+            """),
+        "p/use.py": dedent("""\
+            from p.util import Reader, either, goes_on, init, rebound, unknown
+
+            def a(url, s):
+                return init(s).get(url)
+
+            def b(url, s):
+                return either(s).get(url)
+
+            def c(url, s):
+                return goes_on(s).get(url)
+
+            def d(url, s):
+                return unknown(s).get(url)
+
+            def e(url, s, w):
+                return rebound(s, w).get(url)
+
+            class Mine(Reader):
+                def f(self, url):
+                    return self.session.get(url)
+            """),
+    })
+    index = build_project(root).index
+    assert index.factory("p.util.init") is not None
+    assert index.factory("p.util.either") is not None
+    assert index.factory("p.util.goes_on") is None
+    assert index.factory("p.util.unknown") is None
+    assert index.factory("p.util.rebound") is None
+    assert index.attribute_client("p.util.Reader", "session") is not None
+    findings = {(f.line, f.code) for f in check_source((root / "p/use.py").read_text(), Settings(),
+                                                       project=view_for(root / "p/use.py"))}
+    assert findings == {(4, "API101"), (7, "API101"), (20, "API101")}

@@ -81,6 +81,11 @@ class Scanner(BlockScanner):
                 scan.untimed_calls.append(node)
         elif _disables(timeout):
             scan.disabled_timeouts.append(node)
+        if type(func) is ast.Name and func.id == "isinstance" and len(node.args) == 2 and type(node.args[0]) is ast.Name:
+            # `isinstance(x, C)` may narrow x to a client (semantic/guard_flow): C counts as an annotation of x.
+            guard = node.args[1]
+            for leaf in guard.elts if type(guard) is ast.Tuple else [guard]:
+                scan.name_values.setdefault(node.args[0].id, []).append((None, leaf))
         for loop in self._loops:
             loop.calls.append(node)
         for block in self._tries:

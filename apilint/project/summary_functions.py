@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from apilint.project.facts import ClassSummary, Forward, FunctionSummary, Value
+from apilint.project.summary_guards import GuardedLocals
 from apilint.project.summary_values import _UNKNOWN, SummaryValues, _known
 from apilint.project.summary_walk import _expression_nodes, _statements, _target_names
 
@@ -30,14 +31,18 @@ class FunctionSummaries(SummaryValues):
         summary = FunctionSummary(positional=len(positional) - (1 if self_name else 0), varargs=args.vararg is not None,
                                   property=bool(decorators & {"property", "functools.cached_property", "cached_property"}))
         local: dict[str, list[Value]] = {}
+        # What each binding statement gives a name: (statement id, name) -> values (for the guards).
+        bound: dict[tuple[int, str], list[Value]] = {}
         for arg in (*positional, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is None or arg.arg == self_name:
                 continue
             # An unannotated parameter holds whatever the caller passes: unknown, even when the body
-            # also assigns it (`if session is None: session = requests.Session()`), as in the resolver.
+            # also assigns it (`if session is None: session = requests.Session()`), as in the resolver;
+            # unless an `isinstance` guard proves more where it is returned or stored (`summary_guards`).
             local[arg.arg] = self.annotation(arg.annotation) if arg.annotation is not None else [_UNKNOWN]
             if arg.arg == "timeout":
                 summary.sets_timeout = True
+        parameters = dict(local)
         kwargs = args.kwarg.arg if args.kwarg is not None else None
         # Only a wrapper candidate (it takes `**kwargs`) or a request method of a client subclass needs
         # every expression (calls that forward, mentions of timeout); for the rest the statements
@@ -62,7 +67,9 @@ class FunctionSummaries(SummaryValues):
                 for item in inner.items:
                     if item.optional_vars is not None:
                         for name in _target_names(item.optional_vars):
-                            local.setdefault(name, []).extend(self.values(item.context_expr, {}, self_name))
+                            found = self.values(item.context_expr, {}, self_name)
+                            local.setdefault(name, []).extend(found)
+                            bound.setdefault((id(inner), name), []).extend(found)
             elif isinstance(inner, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
                                     ast.Global, ast.Nonlocal)):
                 if isinstance(inner, (ast.Import, ast.ImportFrom)):
@@ -73,8 +80,11 @@ class FunctionSummaries(SummaryValues):
                     local.setdefault(name.split(".", 1)[0], [])
         for name, statements in assigned.items():
             for statement in statements:
-                local[name] = local[name] + self.values(statement.value, {k: v for k, v in local.items() if k != name},
-                                                        self_name)
+                found = self.values(statement.value, {k: v for k, v in local.items() if k != name}, self_name)
+                local[name] = local[name] + found
+                bound.setdefault((id(statement), name), []).extend(found)
+        # An unknown binding narrowed by the `isinstance` guards it passed on the way to a statement.
+        guarded = GuardedLocals(self, node, parameters, bound, flat)
         for inner in body_nodes:
             if isinstance(inner, ast.keyword) and inner.arg == "timeout":
                 summary.sets_timeout = True
@@ -85,7 +95,7 @@ class FunctionSummaries(SummaryValues):
             elif isinstance(inner, ast.Attribute) and inner.attr == "timeout":
                 summary.sets_timeout = True
             elif isinstance(inner, ast.Return) and inner.value is not None:
-                summary.returns += self.values(inner.value, local, self_name)
+                summary.returns += self.values(inner.value, guarded.at(inner, inner.value, local), self_name)
             elif isinstance(inner, ast.Call):
                 if kwargs is not None and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == kwargs
                                               for k in inner.keywords):
@@ -95,7 +105,7 @@ class FunctionSummaries(SummaryValues):
                 if owner is not None and self_name is not None:
                     self._class_call(inner, owner, self_name, local)
             elif owner is not None and self_name is not None and isinstance(inner, (ast.Assign, ast.AnnAssign)):
-                self._self_assignment(inner, owner, self_name, local)
+                self._self_assignment(inner, owner, self_name, guarded.at(inner, inner.value, local))
             elif not full and owner is not None and self_name is not None and isinstance(inner, ast.Expr) \
                     and isinstance(inner.value, ast.Call):
                 self._class_call(inner.value, owner, self_name, local)

@@ -8,7 +8,9 @@ provably a client of the same kind. Alternatives are every binding of a name
 a `Union[...]` / `A | B` annotation, every return of a factory, and every
 override of a factory method or property in the module's subclasses. `None` is
 no alternative (`Optional[X]` is X): calling a method on it fails either way.
-An alternative that cannot be resolved makes the whole value unknown.
+An alternative that cannot be resolved makes the whole value unknown, unless every path
+from it to the use passed an `isinstance` guard of a client class (`guard_flow`): after
+`if not isinstance(session, requests.Session): raise ...`, `session` holds a Session.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import libcst as cst
 from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS, CLIENT_CONSTRUCTORS
 from apilint.semantic.client_classes import ClientClasses
 from apilint.semantic.client_ref import ClientRef, _agree, _from_fact
+from apilint.semantic.guard_flow import ENTRY, Path, guards_of
+from apilint.semantic.guards import binding_statement, guard_tree
 from apilint.semantic.names import dotted_name, is_none, string_value
+from apilint.semantic.reaching import ReachingBindings
 from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, Scope
 
 _MAX_DEPTH = 12
@@ -31,6 +36,7 @@ class ClientResolution(ClientClasses):
 
     extra_clients: Mapping[str, str]
     parent_of: Mapping[cst.CSTNode, cst.CSTNode]
+    order_of: Mapping[cst.CSTNode, int]
     _in_progress: set[int]
 
     # -- clients --------------------------------------------------------------
@@ -105,8 +111,10 @@ class ClientResolution(ClientClasses):
             return None
         self._in_progress.add(key)
         try:
-            results = [self.client_of(value, function, None, depth + 1) for value in function.returns
-                       if not is_none(value)]
+            # A returned name is narrowed by the guards on the way to its `return` (`guard_flow`).
+            results = [self._client_of_name(value.value, function, None, depth + 1, self.order_of.get(value))
+                       if isinstance(value, cst.Name) else self.client_of(value, function, None, depth + 1)
+                       for value in function.returns if not is_none(value)]
         finally:
             self._in_progress.discard(key)
         if len({r.kind for r in results if r is not None}) > 1:
@@ -118,22 +126,67 @@ class ClientResolution(ClientClasses):
             return self.from_annotation(function.node.returns.annotation, scope, depth + 1)
         return found
 
-    def _client_of_name(self, name: str, scope: Scope, order: int | None, depth: int) -> ClientRef | None:
+    def _client_of_name(self, name: str, scope: Scope, order: int | None, depth: int,
+                        use: int | None = None) -> ClientRef | None:
+        """`use`: where the name is read, for the guards (default: `order`, which also picks the bindings)."""
+        use = order if use is None else use
         results: list[ClientRef | None] = []
+        paths: list[list[Path] | None] = []  # the guards' walk, done once, when a binding needs it
         for binding in _alternatives(self.lookup(name, scope, order), self.parent_of):
+            result: ClientRef | None = None
             if binding.kind is BindingKind.PARAM:
                 if isinstance(binding.scope, FunctionScope) and name == binding.scope.self_name:
                     owner = binding.scope.owner
                     results.append(self.class_client(owner) if owner is not None else None)
-                else:
-                    results.append(self.from_annotation(binding.annotation, binding.scope, depth))
+                    continue
+                result = self.from_annotation(binding.annotation, binding.scope, depth)
             elif binding.kind is BindingKind.ASSIGN:
-                results.append(self._from_binding(binding, depth))
+                result = self._from_binding(binding, depth)
             elif binding.kind is BindingKind.IMPORT:
-                results.append(_from_fact(self.project_client_at(self.qualified_name(cst.Name(name), scope, order))))
-            else:
-                results.append(None)
+                result = _from_fact(self.project_client_at(self.qualified_name(cst.Name(name), scope, order)))
+            if result is None and use is not None and binding.scope is scope \
+                    and binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION):
+                # What the binding holds is unknown, but an `isinstance` guard on the way may prove it.
+                if not paths:
+                    paths.append(self._guard_paths(name, scope, use))
+                result = self._narrowed(binding, paths[0], scope, depth)
+            results.append(result)
         return _agree(results)
+
+    # -- a guard narrows (`guard_flow`) ----------------------------------------------
+    def _reaching_bindings(self) -> ReachingBindings:
+        raise NotImplementedError
+
+    def _guard_paths(self, name: str, scope: Scope, order: int) -> list[Path] | None:
+        if "isinstance" not in scope.uses or self.lookup("isinstance", scope, None):
+            return None  # no guard in this function (or `isinstance` is not the builtin)
+        reaching = self._reaching_bindings()
+        tree = guard_tree(name, scope, reaching.node_at(order), scope.bindings.get(name, []), self.parent_of,
+                          reaching.node_map())
+        if tree is None or not isinstance(scope.node, cst.FunctionDef):
+            return None
+        return tree.paths_at_use(scope.node.body)
+
+    def _narrowed(self, binding: Binding, paths: list[Path] | None, scope: Scope, depth: int) -> ClientRef | None:
+        """The client the binding's value was proven to be by the guards it passed on every path to the use."""
+        if paths is None:
+            return None
+        if binding.kind is BindingKind.PARAM:
+            marker: object = ENTRY
+        else:
+            marker = binding_statement(self._reaching_bindings().node_at(binding.order), self.parent_of)
+        guards = guards_of(paths, marker)
+        if not guards:
+            return None
+        return _agree([self._guard_client(g, scope, depth) for g in guards])
+
+    def _guard_client(self, guard: object, scope: Scope, depth: int) -> ClientRef | None:
+        """`isinstance(x, C)`: C a client class; `(A, B)`: every member a client of one kind."""
+        if isinstance(guard, cst.Tuple):
+            return _agree([self._guard_client(e.value, scope, depth) for e in guard.elements])
+        if not isinstance(guard, (cst.Name, cst.Attribute)):
+            return None
+        return self.from_annotation(guard, scope, depth + 1)
 
     def _from_binding(self, binding: Binding, depth: int) -> ClientRef | None:
         if binding.value is not None and not is_none(binding.value):

@@ -66,6 +66,14 @@ class ReachingBindings:
                 found.append(binding)
         return sorted(found, key=lambda b: b.order)
 
+    def node_at(self, order: int) -> cst.CSTNode | None:
+        """The node with this traversal ordinal."""
+        return self._node(order)
+
+    def node_map(self) -> Mapping[int, cst.CSTNode]:
+        self._node(0)
+        return self._node_at or {}
+
     def _block_of(self, binding: Binding) -> cst.CSTNode | None:
         node = self._node(binding.order)
         while node is not None and not isinstance(node, _BLOCKS):
