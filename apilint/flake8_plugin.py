@@ -14,7 +14,7 @@ import ast
 import math
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,8 +26,7 @@ from apilint.engine.source import MAX_FILE_BYTES
 from apilint.rules import CANNOT_ANALYSE
 from apilint.cli.cache import CACHE_DIR, Cache
 from apilint.cli.configured import CACHE_DIR_VARIABLE
-from apilint.exclusion import DEFAULT_EXCLUDES
-from apilint.project.build import keep_summaries, prepare, view_for
+from apilint.project.build import keep_summaries, view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
 from apilint.settings import (
@@ -40,8 +39,6 @@ from apilint.settings import (
 )
 
 __all__ = ["FLAKE8_OPTIONS", "ApilintChecker", "settings_from_flake8"]
-
-_SKIPPED_DIRECTORIES = frozenset(DEFAULT_EXCLUDES)
 
 
 class ApilintChecker:
@@ -86,7 +83,6 @@ class ApilintChecker:
             # flake8's -j workers each build the project index they need; through the cache they share
             # its module summaries (in this run and the next), not the work.
             keep_summaries(Cache(_cache_top()).summary_files())
-            _prepare_projects(getattr(options, "filenames", None), getattr(options, "jobs", None))
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -123,40 +119,6 @@ class ApilintChecker:
             return
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
-
-
-def _prepare_projects(arguments: Sequence[str] | None, jobs: Any) -> None:
-    """Build the index of every project under the paths flake8 was given, here, in flake8's main
-    process, before it forks its `-j` workers: they inherit the indexes (as the CLI's workers do)
-    instead of each building every project again. Nothing depends on it: a project not built here
-    is built by `view_for` when a file of it is checked."""
-    if not arguments:
-        return
-    if getattr(jobs, "is_auto", False):
-        workers = os.cpu_count() or 1
-    else:
-        workers = max(1, int(getattr(jobs, "n_jobs", 1)))
-    try:
-        prepare(list(_python_directories(arguments)), workers)
-    except (OSError, RecursionError, ValueError):
-        pass  # each project is built when a file of it asks
-
-
-def _python_directories(arguments: Sequence[str]) -> Iterator[Path]:
-    """One Python file per directory under the arguments (what `prepare` needs: where projects are),
-    skipping the directories the CLI's discovery skips by default and virtualenvs."""
-    for argument in arguments:
-        if argument == "-":
-            continue
-        if not os.path.isdir(argument):
-            yield Path(argument)
-            continue
-        for directory, subdirectories, files in os.walk(argument):
-            subdirectories[:] = [d for d in subdirectories if d not in _SKIPPED_DIRECTORIES
-                                 and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg"))]
-            source = next((f for f in files if f.endswith(".py")), None)
-            if source is not None:
-                yield Path(directory, source)
 
 
 def _cache_top() -> Path:

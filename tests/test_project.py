@@ -51,28 +51,10 @@ def test_fixture_project_same_findings_whole_each_file_and_flake8() -> None:
     for path in sorted(PROJECT.rglob("*.py")):
         alone |= _cli(path.relative_to(PROJECT).as_posix())
     assert alone == expected
-    for jobs in ("1", "2"):  # in flake8's process, and in workers forked after the plugin built the index
+    for jobs in ("1", "2"):  # in flake8's process, and in its -j workers (each builds the index it needs)
         proc = subprocess.run([sys.executable, "-m", "flake8", "-j", jobs, "--select", "API", "."], cwd=PROJECT,
                               capture_output=True, text=True)
         assert _parse(proc.stdout) == expected
-
-
-def test_flake8_plugin_builds_the_index_before_flake8_forks_its_workers() -> None:
-    from apilint.flake8_plugin import _prepare_projects
-    from apilint.project import build
-
-    class Jobs:  # flake8's --jobs argument
-        is_auto, n_jobs = False, 2
-
-    build._PROJECTS.clear()
-    _prepare_projects([str(PROJECT)], Jobs())
-    root = project_root(PROJECT / "shop" / "__init__.py").resolve()
-    built = build._PROJECTS[(root, ())]
-    assert view_for(PROJECT / "shop" / "jobs.py") is not None
-    assert build._PROJECTS[(root, ())] is built  # the file's check finds it: not built again
-    build._PROJECTS.clear()
-    _prepare_projects(["-"], Jobs())  # stdin: nothing to build
-    assert not build._PROJECTS
 
 
 def test_pre_check_and_reduction_never_hide_a_project_finding() -> None:
