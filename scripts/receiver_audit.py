@@ -31,6 +31,7 @@ from apilint.semantic.names import dotted_name, is_none, string_value
 from apilint.semantic.resolve import Resolver
 from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, Scope
 from receiver_audit_classes import UNKNOWN, Alternative, ClassAudit, _kind
+from receiver_audit_guards import guard_of
 from receiver_audit_project import Defined as _Defined
 from receiver_audit_project import Library as _Library
 from receiver_audit_project import ProjectModules, Target
@@ -132,7 +133,7 @@ class ReceiverAudit(ClassAudit):
             extra = self.resolver.extra_clients.get(qualified)
             return {_kind(extra)} if extra is not None else {UNKNOWN}
         if isinstance(expr, cst.Name):
-            return self._name(expr.value, scope, order, depth)
+            return self._name(expr.value, scope, order, depth, use=expr)
         if isinstance(expr, cst.Attribute):
             return self._self_attribute(expr, scope, depth)
         return {UNKNOWN}
@@ -188,10 +189,12 @@ class ReceiverAudit(ClassAudit):
             return self._annotation(node.returns.annotation, function.parent or function, depth + 1)
         return found if found else {UNKNOWN}
 
-    def _name(self, name: str, scope: Scope, order: int | None, depth: int) -> set[Alternative]:
-        return self._of_bindings(self.resolver.lookup(name, scope, order), depth, name)
+    def _name(self, name: str, scope: Scope, order: int | None, depth: int,
+              use: cst.CSTNode | None = None) -> set[Alternative]:
+        return self._of_bindings(self.resolver.lookup(name, scope, order), depth, name, use, scope)
 
-    def _of_bindings(self, bindings: list[Binding], depth: int, name: str = "") -> set[Alternative]:
+    def _of_bindings(self, bindings: list[Binding], depth: int, name: str = "", use: cst.CSTNode | None = None,
+                     scope: Scope | None = None) -> set[Alternative]:
         """Every alternative of the values these bindings (of this module) give a name."""
         if any(b.value is not None for b in bindings):
             bindings = [b for b in bindings if not (b.kind is BindingKind.ASSIGN and b.value is None
@@ -202,12 +205,27 @@ class ReceiverAudit(ClassAudit):
                 if isinstance(binding.scope, FunctionScope) and name == binding.scope.self_name:
                     owner = binding.scope.owner
                     found.add(self._class(owner) if owner is not None else UNKNOWN)
-                else:
-                    found |= self._annotation(binding.annotation, binding.scope, depth + 1)
+                    continue
+                alternatives = self._annotation(binding.annotation, binding.scope, depth + 1)
             elif binding.kind is BindingKind.ASSIGN:
-                found |= self._binding(binding, depth)
+                alternatives = self._binding(binding, depth)
             else:
-                found.add(UNKNOWN)
+                alternatives = {UNKNOWN}
+            if UNKNOWN in alternatives and use is not None and isinstance(scope, FunctionScope) \
+                    and binding.scope is scope and "isinstance" in scope.uses \
+                    and not self.resolver.lookup("isinstance", scope, None):
+                # `if not isinstance(x, C): raise`: x holds a C on every path past it (its own reading).
+                guards = guard_of(name, binding, use, scope, self.resolver.parent_of,
+                                  self.resolver._reaching_bindings().node_map())
+                narrowed: set[Alternative] = set()
+                for guard in guards:
+                    members = [e.value for e in guard.elements] if isinstance(guard, cst.Tuple) else [guard]
+                    for member in members:
+                        narrowed |= (self._annotation(member, scope, depth + 1)
+                                     if isinstance(member, (cst.Name, cst.Attribute)) else {UNKNOWN})
+                if narrowed and UNKNOWN not in narrowed:
+                    alternatives = narrowed
+            found |= alternatives
         return found if bindings else {UNKNOWN}
 
     def _binding(self, binding: Binding, depth: int) -> set[Alternative]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from apilint.project.facts import Value
 from apilint.project.summary_values import _UNKNOWN, SummaryValues
-from apilint.project.summary_walk import _TRY_STATEMENTS, _statements
+from apilint.project.summary_walk import _TRY_STATEMENTS
 from apilint.semantic.guard_flow import ENTRY, GuardTree, Path, Shape, Test, guards_of
 
 _LEAVES = (ast.Raise, ast.Return, ast.Break, ast.Continue)
@@ -219,8 +219,8 @@ def _names_bound_inside(statement: ast.stmt, memo: dict[int, set[str]]) -> set[s
     """The names bound anywhere in the statement: its own header and every statement nested in it."""
     found = memo.get(id(statement))
     if found is None:
-        if not isinstance(statement, _COMPOUND) or isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                           ast.ClassDef)):
+        defines = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if defines or not isinstance(statement, _COMPOUND):
             found = _header_names(statement)
         else:
             found = set(_header_names(statement))
