@@ -19,6 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from apilint.project.root import containing_directory
 from apilint.settings import Settings
 
 if sys.version_info >= (3, 11):
@@ -50,12 +51,17 @@ def minimum_major(path: Path | str | None, library: str) -> int | None:
     declarations bound it from below; None when nothing proves a lower bound."""
     if path is None:
         return None
+    return _minimum_major_under(containing_directory(path), _normalise(library))
+
+
+@lru_cache(maxsize=4096)
+def _minimum_major_under(directory: str, library: str) -> int | None:
+    """Per directory (every file of a run asks): its real path's nearest declaring ancestor."""
     try:
-        # The same root the project index gives the file (its directory resolved, once per directory).
-        root = project_root(Path(path))
+        root = project_root(Path(directory).resolve())
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return None
-    return _minimum_major(root, _normalise(library)) if root is not None else None
+    return _minimum_major(root, library) if root is not None else None
 
 
 @lru_cache(maxsize=256)

@@ -22,10 +22,23 @@ from apilint.cli.discovery import DEFAULT_EXCLUDES
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 
-def project_root(path: Path) -> Path:
+def project_root(path: Path | str) -> Path:
     """The project root of a file (or of a directory given as a path), as an absolute path."""
-    absolute = os.path.abspath(path)
-    return _root_of(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    return _root_of(containing_directory(path))
+
+
+def containing_directory(path: Path | str) -> str:
+    """The absolute directory a file is in (a directory: itself). Every file of a run asks (warm
+    runs too), so the absolute path is made once per directory as given, not once per file."""
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        return os.path.abspath(text)
+    return _absolute_directory(os.getcwd(), os.path.dirname(text))
+
+
+@lru_cache(maxsize=4096)
+def _absolute_directory(cwd: str, directory: str) -> str:
+    return os.path.normpath(os.path.join(cwd, directory))
 
 
 @lru_cache(maxsize=4096)
@@ -100,9 +113,14 @@ def absolute_import(module: str, is_package: bool, level: int, target: str | Non
 def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
     """The Python files of the project at `root`, sorted: excluded names, virtualenvs and
     directories that are projects of their own (they hold a root marker) are skipped."""
+    return [Path(name) for name in _project_file_names(root, excludes)]
+
+
+def _project_file_names(root: Path, excludes: Iterable[str]) -> list[str]:
+    """`project_files` as strings (a warm run fingerprints every file of every project: no Path objects)."""
     excluded = _exclusion_matcher(tuple(excludes))
     markers = frozenset(ROOT_MARKERS)
-    found: list[Path] = []
+    found: list[str] = []
     for directory, subdirectories, files in os.walk(root):
         # A directory holding a marker or a virtualenv is judged from its own listing, which the
         # walk reads anyway: no extra system call per directory.
@@ -113,7 +131,7 @@ def project_files(root: Path, excludes: Iterable[str]) -> list[Path]:
         relative = os.path.relpath(directory, root)
         subdirectories[:] = sorted(name for name in subdirectories
                                    if not excluded(name) and not excluded(os.path.join(relative, name)))
-        found += [Path(directory, name) for name in sorted(files) if name.endswith(".py") and not excluded(name)]
+        found += [os.path.join(directory, name) for name in sorted(files) if name.endswith(".py") and not excluded(name)]
     return found
 
 
@@ -136,15 +154,15 @@ def fingerprint_for(path: Path | str) -> str:
     if not path or str(path) == "-":
         return ""
     try:
-        root = project_root(Path(path))
+        root = project_root(path)
     except (OSError, RecursionError, ValueError):
         return ""
     known = _FINGERPRINTS.get(root)
     if known is None:
         digest = hashlib.sha256(str(root).encode())
-        for file in project_files(root, DEFAULT_EXCLUDES):
+        for file in _project_file_names(root, DEFAULT_EXCLUDES):
             try:
-                stat = file.stat()
+                stat = os.stat(file)
             except OSError:
                 continue
             digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
