@@ -31,16 +31,25 @@ SETTINGS = Settings()
 RULES = enabled_rules(SETTINGS)
 
 
+def _module(program: str, snippet: str, first: bool) -> str | None:
+    """The generated program with the HTTP snippet before or after it; None when the combination is
+    not a valid module (e.g. a dangling continuation)."""
+    source = snippet + program if first else program.rstrip("\n") + "\n" + snippet
+    try:
+        compile(source, "<fuzz>", "exec")
+    except (SyntaxError, ValueError):
+        return None
+    return source
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(program=hypothesmith.from_grammar(), snippet=st.sampled_from(SNIPPETS), first=st.booleans())
 def test_generated_programs(program: str, snippet: str, first: bool) -> None:
-    source = snippet + program if first else program.rstrip("\n") + "\n" + snippet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            compile(source, "<fuzz>", "exec")
-        except (SyntaxError, ValueError):
-            return  # the combination is not a valid module (e.g. a dangling continuation)
+        source = _module(program, snippet, first)
+        if source is None:
+            return
         try:
             check_source(source, SETTINGS, RULES)
             outcome = fix_text(source, SETTINGS, RULES, unsafe=True)
@@ -59,12 +68,10 @@ def _key(findings: list[Finding]) -> list[tuple[str, int, int, int, int, str]]:
 @given(program=hypothesmith.from_grammar(), snippet=st.sampled_from(SNIPPETS), first=st.booleans())
 def test_gates_never_drop_a_finding_on_generated_programs(program: str, snippet: str, first: bool) -> None:
     """The derived gates (text filter, pre-check, reduction) against none of them, on generated code."""
-    source = snippet + program if first else program.rstrip("\n") + "\n" + snippet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            compile(source, "<fuzz>", "exec")
-        except (SyntaxError, ValueError):
+        source = _module(program, snippet, first)
+        if source is None:
             return
         try:
             ungated = check_source(source, SETTINGS, RULES, precheck=False, reduce=False)

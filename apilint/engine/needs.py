@@ -83,15 +83,27 @@ class Anywhere(Need):
 _HTTP = TextTest(http_import=True)
 
 
-@dataclass(frozen=True)
-class UntimedCalls(Need):
-    """Calls that may send a request with no `timeout=` and no */** arguments."""
+class HttpSites(Need):
+    """A kind of site around HTTP calls: none in a file that reaches no HTTP library, and its text
+    must import one (`sites` answers for the files that do)."""
 
     text: ClassVar[TextTest] = _HTTP
+
+    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
+        return self.sites(facts, settings) if facts.http_modules else []
+
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class UntimedCalls(HttpSites):
+    """Calls that may send a request with no `timeout=` and no */** arguments."""
+
     # Only where a library without a default timeout is reached (httpx, aiohttp time out by themselves).
     without_default_timeout: bool = True
 
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         if not _reaches(facts, self.without_default_timeout):
             return []
         http = facts.calls.may_send
@@ -99,12 +111,10 @@ class UntimedCalls(Need):
 
 
 @dataclass(frozen=True)
-class TimeoutFromName(Need):
+class TimeoutFromName(HttpSites):
     """Calls that may send passing `timeout=<name>` / `timeout=self.<attr>`, and the stores of those attributes."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         if not _reaches(facts, True):
             return []
         found: list[int] = []
@@ -124,26 +134,18 @@ class TimeoutFromName(Need):
 
 
 @dataclass(frozen=True)
-class ClientTimeoutAttributes(Need):
+class ClientTimeoutAttributes(HttpSites):
     """`x.timeout = ...` where `x` may be a client."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        if not facts.http_modules:
-            return []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         return [t.lineno for t in facts.scan.timeout_targets if facts.calls.may_be_client(t)]
 
 
 @dataclass(frozen=True)
-class DisabledTimeouts(Need):
+class DisabledTimeouts(HttpSites):
     """`timeout=None` / `(x, None)` on a call that may send or make a client; an unbounded timeout object."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        if not facts.http_modules:
-            return []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         calls = facts.calls
         found = [c.lineno for c in facts.scan.disabled_timeouts if calls.may_send(c) or calls.may_make_client(c)]
         roots = facts.timeout_roots  # only names imported from a module defining a timeout class spell one
@@ -155,14 +157,10 @@ class DisabledTimeouts(Need):
 
 
 @dataclass(frozen=True)
-class ResponseReads(Need):
+class ResponseReads(HttpSites):
     """A response whose body is read before any check of it, or read chained on the call."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        if not facts.http_modules:
-            return []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         http = facts.calls.may_send
         found = [c.lineno for c in facts.scan.chained_body if http(c)]
         for block in facts.scan.functions_blocks:
@@ -172,37 +170,28 @@ class ResponseReads(Need):
 
 
 @dataclass(frozen=True)
-class DiscardedCalls(Need):
+class DiscardedCalls(HttpSites):
     """A call that may send, as an expression statement."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        if not facts.http_modules:
-            return []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         return [c.lineno for c in facts.scan.discarded if facts.calls.may_send(c)]
 
 
 @dataclass(frozen=True)
-class UncalledRaiseForStatus(Need):
+class UncalledRaiseForStatus(HttpSites):
     """`r.raise_for_status` mentioned but not called."""
 
-    text: ClassVar[TextTest] = _HTTP
-
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        return list(facts.scan.uncalled_raise_for_status) if facts.http_modules else []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
+        return list(facts.scan.uncalled_raise_for_status)
 
 
 @dataclass(frozen=True)
-class HttpHandlers(Need):
+class HttpHandlers(HttpSites):
     """`try` / `with suppress(...)` blocks around a call that may send, with a handler that may name one of `catching`."""
 
-    text: ClassVar[TextTest] = _HTTP
     catching: frozenset[str] = frozenset()
 
-    def lines(self, facts: FileFacts, settings: Settings) -> list[int]:
-        if not facts.http_modules:
-            return []
+    def sites(self, facts: FileFacts, settings: Settings) -> list[int]:
         http = facts.calls.may_send
         guess = facts.guesser(hierarchy(settings.target_version))
         # The calls of the block: they sit in the function that holds its handlers.
