@@ -113,18 +113,20 @@ def test_deeply_nested_index_is_empty(project: Path) -> None:
 
 def test_a_failed_index_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-    import json
+    import os
 
     from apilint.cli import cache as cache_module
     from apilint.engine.findings import Finding
 
-    def disk_full(data: object, fh: object, **options: object) -> None:
+    def disk_full(source: object, target: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     cache = cache_module.Cache(tmp_path / ".apilint_cache")
     cache.put("k", [Finding("API101", "n", "m", 1, 1, 1, 1)])
-    monkeypatch.setattr(json, "dump", disk_full)
+    # The temporary file is written, then cannot be renamed into place.
+    monkeypatch.setattr(os, "replace", disk_full)
     cache.save()
+    assert not (cache.directory / "index.json").exists()
     assert [p.name for p in cache.directory.iterdir() if p.suffix == ".tmp"] == []
 
 

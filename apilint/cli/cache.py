@@ -1,7 +1,8 @@
 """The content-hash cache (`.apilint_cache/`): a file whose bytes and settings did not change is not analysed again.
 
 Entries are keyed by the SHA-256 of the file's bytes plus what else decides its
-findings (settings, per-file ignores, its project); the directory is keyed by apilint's
+findings (settings, per-file ignores, its project); a file whose stat did not change since
+its bytes were hashed is not read again (`file_stats.py`); the directory is keyed by apilint's
 version, a fingerprint of its own source (so a development checkout never reads stale
 results), the full Python version and libcst's version. Entries are validated when read
 (cache_entries.py): a malformed one is a miss. The index is written to
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,11 +25,12 @@ from typing import Any
 
 from apilint import __version__
 from apilint.cache_files import write_json_atomically
+from apilint.cli.file_stats import FileStats
 from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
 from apilint.engine.findings import AnalysisError, Finding
 from apilint.engine.source import read_bytes
-from apilint.project.root import fingerprint_for
+from apilint.project.root import file_directory, fingerprint_for
 from apilint.project.summary_store import SummaryFiles
 from apilint.settings import Settings
 
@@ -73,11 +76,13 @@ class Cache:
         self.directory = self.top / f"{__version__}-{fingerprint}"
         self._index: dict[str, list[Any]] | None = None
         self._dirty = False
+        self.stats = FileStats(self.directory / "files.json")  # unchanged files are not read again
 
     @staticmethod
-    def key(data: bytes, ignores: tuple[str, ...], settings: Settings | None = None, project: str = "") -> str:
-        """`project`: the fingerprint of the file's project (its findings depend on the other modules)."""
-        digest = hashlib.sha256(data)
+    def key(content: str, ignores: tuple[str, ...], settings: Settings | None = None, project: str = "") -> str:
+        """`content`: the SHA-256 of the file's bytes (`content_digest`); `project`: the fingerprint
+        of the file's project (its findings depend on the other modules)."""
+        digest = hashlib.sha256(content.encode())
         digest.update(b"\0" + ",".join(ignores).encode() + b"\0" + project.encode())
         if settings is not None:
             digest.update(b"\0" + _settings_fingerprint(settings).encode())
@@ -104,8 +109,10 @@ class Cache:
     def save(self) -> None:
         """Write the index atomically (one file: a warm run reads one file, not one per source)."""
         if not self._dirty:
+            self.stats.save(self._mark_top)
             return
         write_json_atomically(self.directory / "index.json", self._index, self._mark_top)
+        self.stats.save(self._mark_top)
 
     def summary_files(self) -> SummaryFiles:
         """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""
@@ -131,19 +138,31 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         return run_jobs(jobs, workers, progress=progress)
     results: list[FileResult | None] = [None] * len(jobs)
     misses: list[tuple[int, str]] = []
+    # The absolute directory and the project fingerprint, once per directory (not per file).
+    directories: dict[str, tuple[str, str]] = {}
     for index, job in enumerate(jobs):
-        try:
-            data = read_bytes(job.path)  # the worker reports why (unreadable, not a file, too large)
-        except AnalysisError:
-            misses.append((index, ""))
-            continue
-        key = Cache.key(data, job.ignores, job.settings, fingerprint_for(job.path))
+        given = os.path.dirname(job.path)
+        known = directories.get(given)
+        if known is None:
+            known = directories[given] = (file_directory(job.path), fingerprint_for(job.path))
+        absolute_directory, project = known
+        content, signature = cache.stats.look(os.path.join(absolute_directory, os.path.basename(job.path)))
+        data = None
+        if content is None or job.keep_text:
+            try:
+                data = read_bytes(job.path)  # the worker reports why (unreadable, not a file, too large)
+            except AnalysisError:
+                misses.append((index, ""))
+                continue
+            content = content_digest(data)
+            cache.stats.remember(os.path.join(absolute_directory, os.path.basename(job.path)), signature, content)
+        key = Cache.key(content, job.ignores, job.settings, project)
         findings = cache.get(key)
         if findings is None:
             misses.append((index, key))
             continue
         result = FileResult(job.display, findings)
-        if job.keep_text:
+        if data is not None and job.keep_text:
             result.text = _decoded(data)
         results[index] = result
     answered = len(jobs) - len(misses)
@@ -162,6 +181,10 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
             cache.put(key, result.findings)
     cache.save()
     return [r for r in results if r is not None]
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _decoded(data: bytes) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from apilint import __version__
 from apilint.cli.cache import Cache, run_cached
 from apilint.cli.configured import cache_directory, make_resolver, write_settings
+from apilint.configuration import ResolvedConfig
 from apilint.cli.discovery import discover
 from apilint.cli.output import (
     Style,
@@ -180,15 +181,22 @@ def _run(args: argparse.Namespace) -> int:
         if args.show_files:
             sys.stdout.writelines(f"{f}\n" for f in sorted(files, key=str))
             return EXIT_CLEAN
-        configs = [resolver.for_file(f) for f in files]
         # A fix writes through a symlink only into what was checked or into the file's project.
         checked = tuple(os.path.realpath(p if p.is_dir() else p.parent) for p in paths)
-        real_roots = {root: os.path.realpath(root) for root in {config.root for config in configs}}
-        jobs = [
-            Job(f, str(f), with_project_facts(config.settings, f), config.per_file_ignores(f), mode, args.unsafe_fixes, keep_text=keep_text,
-                time_limit=args.file_timeout, write_within=checked + (real_roots[config.root],))
-            for f, config in zip(files, configs)
-        ]
+        # Configuration, project facts and write limits are per directory (a warm run over 15k
+        # files would otherwise pay them per file); only per-file-ignores are matched per file.
+        per_directory: dict[str, tuple[ResolvedConfig, Settings, tuple[str, ...]]] = {}
+        jobs = []
+        for f in files:
+            directory = os.path.dirname(f)
+            known = per_directory.get(directory)
+            if known is None:
+                config = resolver.for_file(f)
+                known = per_directory[directory] = (config, with_project_facts(config.settings, f),
+                                                    checked + (os.path.realpath(config.root),))
+            config, file_settings, write_within = known
+            jobs.append(Job(f, str(f), file_settings, config.per_file_ignores(f), mode, args.unsafe_fixes,
+                            keep_text=keep_text, time_limit=args.file_timeout, write_within=write_within))
         use_cache = mode == "check" and not args.no_cache and not args.add_noqa
         progress = Progress(len(jobs), enabled=not args.quiet)
         try:

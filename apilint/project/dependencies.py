@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from apilint.project.root import containing_directory
+from apilint.project.root import file_directory, marked_directory, real_directory
 from apilint.settings import Settings
 
 if sys.version_info >= (3, 11):
@@ -27,7 +27,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_FILE_BYTES = 1_000_000  # a declaration file larger than this is not a declaration file
 # `name [extras] specifiers ; marker`: PEP 508 without URLs (a URL pins no version we can read).
 _REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(\(?[^;#@]*\)?)")
@@ -39,26 +38,24 @@ def project_root(path: Path) -> Path | None:
     return _root_of_directory(path if path.is_dir() else path.parent)
 
 
-@lru_cache(maxsize=1024)
 def _root_of_directory(directory: Path) -> Path | None:
-    if any((directory / marker).exists() for marker in ROOT_MARKERS):
-        return directory
-    return _root_of_directory(directory.parent) if directory.parent != directory else None
+    marked = marked_directory(str(directory))
+    return Path(marked) if marked is not None else None
 
 
 def minimum_major(path: Path | str | None, library: str) -> int | None:
-    """The lowest major version of `library` that the project of `path` may run on, when its
+    """(`path` names a file.) The lowest major version of `library` that the project of `path` may run on, when its
     declarations bound it from below; None when nothing proves a lower bound."""
     if path is None:
         return None
-    return _minimum_major_under(containing_directory(path), _normalise(library))
+    return _minimum_major_under(file_directory(path), _normalise(library))
 
 
 @lru_cache(maxsize=4096)
 def _minimum_major_under(directory: str, library: str) -> int | None:
     """Per directory (every file of a run asks): its real path's nearest declaring ancestor."""
     try:
-        root = project_root(Path(directory).resolve())
+        root = project_root(Path(real_directory(directory)))
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return None
     return _minimum_major(root, library) if root is not None else None

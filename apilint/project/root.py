@@ -33,7 +33,13 @@ def containing_directory(path: Path | str) -> str:
     text = os.fspath(path)
     if os.path.isdir(text):
         return os.path.abspath(text)
-    return _absolute_directory(os.getcwd(), os.path.dirname(text))
+    return file_directory(text)
+
+
+def file_directory(path: Path | str) -> str:
+    """The absolute directory of a path known to name a file (a checked file, a stdin name):
+    `containing_directory` without its `stat`, which a warm run would pay once per file."""
+    return _absolute_directory(os.getcwd(), os.path.dirname(os.fspath(path)))
 
 
 @lru_cache(maxsize=4096)
@@ -43,21 +49,39 @@ def _absolute_directory(cwd: str, directory: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _root_of(directory: str) -> Path:
-    return _root(Path(directory).resolve())
+    return _root(Path(real_directory(directory)))
 
 
-@lru_cache(maxsize=1024)
-def _marked(directory: Path) -> Path | None:
-    if any((directory / marker).exists() for marker in ROOT_MARKERS):
+@lru_cache(maxsize=8192)
+def real_directory(directory: str) -> str:
+    """`os.path.realpath` of an absolute, normalised directory, built on its parent's (memoised):
+    one `lstat` per directory instead of one per component of every directory of a run."""
+    parent, name = os.path.split(directory)
+    if not name or parent == directory:
+        return os.path.realpath(directory)
+    candidate = os.path.join(real_directory(parent), name)
+    try:
+        linked = os.path.islink(candidate)
+    except (OSError, ValueError):
+        linked = True
+    return os.path.realpath(candidate) if linked else candidate
+
+
+@lru_cache(maxsize=8192)
+def marked_directory(directory: str) -> str | None:
+    """The nearest of `directory` (absolute) and its ancestors that holds a root marker, in strings
+    and memoised per directory (the warm path asks for every directory of a run)."""
+    if any(os.path.exists(os.path.join(directory, marker)) for marker in ROOT_MARKERS):
         return directory
-    return _marked(directory.parent) if directory.parent != directory else None
+    parent = os.path.dirname(directory)
+    return marked_directory(parent) if parent != directory else None
 
 
 @lru_cache(maxsize=1024)
 def _root(directory: Path) -> Path:
-    marked = _marked(directory)
+    marked = marked_directory(str(directory))
     if marked is not None:
-        return marked
+        return Path(marked)
     top = directory
     while (top / "__init__.py").is_file() and top.parent != top:
         top = top.parent
@@ -148,13 +172,13 @@ _FINGERPRINTS: dict[Path, str] = {}
 
 
 def fingerprint_for(path: Path | str) -> str:
-    """Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
+    """(`path` names a file.) Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
     part of the findings cache key, since a file's findings depend on its project's other modules.
     Cheap enough for a warm run (no file is read)."""
     if not path or str(path) == "-":
         return ""
     try:
-        root = project_root(path)
+        root = _root_of(file_directory(path))
     except (OSError, RecursionError, ValueError):
         return ""
     known = _FINGERPRINTS.get(root)
@@ -165,6 +189,17 @@ def fingerprint_for(path: Path | str) -> str:
                 stat = os.stat(file)
             except OSError:
                 continue
+            _STATS[file] = stat
             digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
         known = _FINGERPRINTS[root] = digest.hexdigest()[:16]
     return known
+
+
+_STATS: dict[str, os.stat_result] = {}  # absolute path -> the stat the fingerprint was made from
+
+
+def stat_seen(absolute: str) -> os.stat_result:
+    """The file's stat, as a fingerprint just took it (each handed out once), else a new `os.stat`:
+    a warm run stats each file of a project once, not once for the project and once for the file."""
+    seen = _STATS.pop(absolute, None)
+    return seen if seen is not None else os.stat(absolute)
