@@ -149,3 +149,19 @@ def test_libcst_and_python_versions_are_in_the_key(tmp_path: Path, monkeypatch: 
     finally:
         cache_module._engine_versions.cache_clear()
     assert other_python != before
+
+
+def test_one_text_in_two_packages_keeps_its_own_findings(project: Path) -> None:
+    """The same text names different modules in different packages (`from .client import session`):
+    a warm run must not answer one copy with the other's findings."""
+    for package, client in (("pkg_a", "import requests\nsession = requests.Session()\n"),
+                            ("pkg_b", "class S:\n    def get(self, u):\n        return u\nsession = S()\n")):
+        (project / package).mkdir()
+        (project / package / "__init__.py").write_text("")
+        (project / package / "client.py").write_text(client)
+        (project / package / "use.py").write_text('from .client import session\n\n\ndef f():\n'
+                                                  '    return session.get("https://x")\n')
+    cold = _lines(run_cli("--no-cache", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in cold] == ["pkg_a/use.py"]
+    assert _lines(run_cli(".", cwd=project).stdout) == cold
+    assert _lines(run_cli(".", cwd=project).stdout) == cold

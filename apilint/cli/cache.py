@@ -79,11 +79,15 @@ class Cache:
         self.stats = FileStats(self.directory / "files.json")  # unchanged files are not read again
 
     @staticmethod
-    def key(content: str, ignores: tuple[str, ...], settings: Settings | None = None, project: str = "") -> str:
+    def key(content: str, ignores: tuple[str, ...], settings: Settings | None = None, project: str = "",
+            where: str = "") -> str:
         """`content`: the SHA-256 of the file's bytes (`content_digest`); `project`: the fingerprint
-        of the file's project (its findings depend on the other modules)."""
+        of the file's project (its findings depend on the other modules); `where`: the file's absolute
+        path, since it names the module (two copies of one text in two packages import different
+        modules through `from .client import session`)."""
         digest = hashlib.sha256(content.encode())
-        digest.update(b"\0" + ",".join(ignores).encode() + b"\0" + project.encode())
+        digest.update(b"\0" + ",".join(ignores).encode() + b"\0" + project.encode() + b"\0"
+                      + where.encode("utf-8", "surrogateescape"))
         if settings is not None:
             digest.update(b"\0" + _settings_fingerprint(settings).encode())
         return digest.hexdigest()
@@ -146,7 +150,8 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
         if known is None:
             known = directories[given] = (file_directory(job.path), fingerprint_for(job.path))
         absolute_directory, project = known
-        content, signature = cache.stats.look(os.path.join(absolute_directory, os.path.basename(job.path)))
+        absolute = os.path.join(absolute_directory, os.path.basename(job.path))
+        content, signature = cache.stats.look(absolute)
         data = None
         if content is None or job.keep_text:
             try:
@@ -155,8 +160,8 @@ def run_cached(jobs: list[Job], workers: int, cache: Cache | None,
                 misses.append((index, ""))
                 continue
             content = content_digest(data)
-            cache.stats.remember(os.path.join(absolute_directory, os.path.basename(job.path)), signature, content)
-        key = Cache.key(content, job.ignores, job.settings, project)
+            cache.stats.remember(absolute, signature, content)
+        key = Cache.key(content, job.ignores, job.settings, project, absolute)
         findings = cache.get(key)
         if findings is None:
             misses.append((index, key))
