@@ -172,7 +172,8 @@ _FINGERPRINTS: dict[Path, str] = {}
 
 
 def fingerprint_for(path: Path | str) -> str:
-    """(`path` names a file.) Changes whenever a file of the project of `path` may have (paths, sizes, modification times):
+    """(`path` names a file.) Changes whenever a file of the project of `path` may have (paths, sizes,
+    modification and change times, inodes):
     part of the findings cache key, since a file's findings depend on its project's other modules.
     Cheap enough for a warm run (no file is read)."""
     if not path or str(path) == "-":
@@ -190,7 +191,8 @@ def fingerprint_for(path: Path | str) -> str:
             except OSError:
                 continue
             _STATS[file] = stat
-            digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+            # As `cli/file_stats.py`: the change time and inode move even when a copy keeps the mtime.
+            digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}".encode())
         known = _FINGERPRINTS[root] = digest.hexdigest()[:16]
     return known
 
