@@ -24,11 +24,12 @@ from apilint.engine.findings import AnalysisError
 from apilint.engine.guards import DEFAULT_FILE_TIMEOUT, TimeLimitExceeded, time_limit
 from apilint.engine.source import MAX_FILE_BYTES
 from apilint.rules import CANNOT_ANALYSE
-from apilint.cli.cache import CACHE_DIR, Cache
+from apilint.cli.cache import CACHE_DIR, Cache, content_digest
 from apilint.cli.configured import CACHE_DIR_VARIABLE
 from apilint.project.build import keep_summaries, view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
+from apilint.project.root import fingerprint_for
 from apilint.settings import (
     MAX_SECONDS,
     TARGET_VERSIONS,
@@ -47,6 +48,7 @@ class ApilintChecker:
     settings: ClassVar[Settings] = Settings()
     files: ClassVar[Flake8Files | None] = None  # per-file settings, set by parse_options
     file_timeout: ClassVar[float] = DEFAULT_FILE_TIMEOUT
+    cache: ClassVar[Cache | None] = None  # findings and summaries kept across runs (None: --apilint-no-cache)
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str = "-") -> None:
         self.tree = tree
@@ -70,6 +72,9 @@ class ApilintChecker:
             help="apilint: API201 counts a status check only before the body use (the v1 order)")
         add("--apilint-extra-clients", parse_from_config=True, comma_separated_list=True, default=None,
             help="apilint: project client factories, as name=requests.Session pairs")
+        add("--apilint-no-cache", action="store_true", parse_from_config=True, default=False,
+            help="apilint: neither read nor write findings and module summaries in the cache "
+                 "(as the CLI's --no-cache)")
         add("--apilint-file-timeout", type=float, parse_from_config=True, default=None,
             help="apilint: skip (and report as API000) a file whose analysis takes longer, seconds "
                  "(default 30, as the CLI's --file-timeout; 0: no limit)")
@@ -81,8 +86,10 @@ class ApilintChecker:
             cls.files = Flake8Files(options)
             cls.file_timeout = _file_timeout(getattr(options, "apilint_file_timeout", None))
             # flake8's -j workers each build the project index they need; through the cache they share
-            # its module summaries (in this run and the next), not the work.
-            keep_summaries(Cache(_cache_top()).summary_files())
+            # its module summaries (in this run and the next), not the work. A file whose text, settings
+            # and project did not change is answered from the cache, as by the CLI.
+            cls.cache = None if getattr(options, "apilint_no_cache", False) else Cache(_cache_top())
+            keep_summaries(cls.cache.summary_files() if cls.cache is not None else None)
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -95,16 +102,23 @@ class ApilintChecker:
             settings, ignores = configured
             settings = with_project_facts(settings, self.filename)  # principle 4: versions the project supports
             rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
-            # The file's project (built once per process): names from its other modules resolve as in the CLI.
-            project = view_for(self.filename) if self.filename not in ("", "stdin", "-") else None
             text = "".join(self.lines)
             # The CLI's guards: a file too large is not analysed, one too slow is abandoned; both reported.
             size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
             if size > MAX_FILE_BYTES:
                 yield _cannot_analyse(f"file too large ({size // 1024} KiB > {MAX_FILE_BYTES // 1024} KiB), skipped")
                 return
-            with time_limit(self.file_timeout):
-                findings = check_source(text, settings, rules, tree=self.tree, exact=False, project=project)
+            reads_file = self.filename not in ("", "stdin", "-")
+            key = _cache_key(text, settings, ignores, self.filename) if self.cache is not None and reads_file else None
+            findings = self.cache.get_file(key) if self.cache is not None and key is not None else None
+            if findings is None:
+                # The file's project (built once per process, only when a file is analysed): names from
+                # its other modules resolve as in the CLI.
+                project = view_for(self.filename) if reads_file else None
+                with time_limit(self.file_timeout):
+                    findings = check_source(text, settings, rules, tree=self.tree, exact=False, project=project)
+                if self.cache is not None and key is not None:
+                    self.cache.put_file(key, findings)
         except TimeLimitExceeded:
             yield _cannot_analyse(f"analysis took longer than {self.file_timeout:g}s, skipped")
             return
@@ -119,6 +133,12 @@ class ApilintChecker:
             return
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _cache_key(text: str, settings: Settings, ignores: tuple[str, ...], filename: str) -> str:
+    """The CLI's key (text, per-file ignores, settings, project fingerprint, path) for the plugin's findings."""
+    data = text.encode("utf-8", "surrogatepass")
+    return Cache.key(content_digest(data), ignores, settings, fingerprint_for(filename), os.path.abspath(filename))
 
 
 def _cache_top() -> Path:

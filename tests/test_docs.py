@@ -13,7 +13,7 @@ from apilint.engine.engine import check_source
 from apilint.rules import ALL_RULES, Rule
 from apilint.settings import Settings
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_flake8
 
 SETTING_KEYS = {f.name.replace("_", "-") for f in fields(Settings)}
 CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -89,7 +89,11 @@ def test_configuration_guide_matches_settings_and_flake8_options() -> None:
     keys = {f.name.replace("_", "-") for f in fields(Settings) if f.name != "origin"}
     assert documented == keys
     named = set(re.findall(r"--apilint-([a-z-]+)", guide))
-    assert named == {key for key in FLAKE8_OPTIONS.values()}
+    # The settings' options, and two of the run's own (as the CLI's --file-timeout and --no-cache).
+    run_options = {"file-timeout", "no-cache"}
+    assert named == {key for key in FLAKE8_OPTIONS.values()} | run_options
+    help_text = run_flake8("--help", cwd=ROOT).stdout
+    assert all(f"--apilint-{option}" in help_text for option in named)
 
 
 def test_guides_exist_and_link_each_other() -> None:

@@ -108,3 +108,44 @@ def test_plugin_warns_about_keys_it_cannot_apply(project: Path) -> None:
     assert "[tool.apilint] respect-gitignore does not apply under flake8" in result.stderr
     assert "[tool.apilint] extend-safe-fixes does not apply under flake8 (flake8 does not fix)" in result.stderr
     assert result.stderr.count("respect-gitignore") == 1
+
+
+def _two_packages(project: Path) -> None:
+    for package, client in (("pkg_a", "import requests\nsession = requests.Session()\n"),
+                            ("pkg_b", "class S:\n    def get(self, u):\n        return u\nsession = S()\n")):
+        (project / package).mkdir()
+        (project / package / "__init__.py").write_text("")
+        (project / package / "client.py").write_text(client)
+        (project / package / "use.py").write_text('from .client import session\n\n\ndef f():\n'
+                                                  '    return session.get("https://x")\n')
+
+
+def _api_lines(out: str) -> list[str]:
+    return sorted(line for line in out.splitlines() if " API" in line)
+
+
+def test_plugin_answers_unchanged_files_from_the_cache(project: Path) -> None:
+    """A second flake8 run reads the findings it kept (an edited entry shows), per file and path;
+    a change to another module of the project invalidates them."""
+    _two_packages(project)
+    cold = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in cold] == ["./pkg_a/use.py"]
+    entries = sorted((project / ".apilint_cache").rglob("entries/*/*.json"))
+    assert len(entries) == 6  # one per file
+    assert _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout) == cold
+    for entry in entries:  # the kept entries are what a warm run reports
+        entry.write_text(entry.read_text().replace("has no timeout", "HAS NO TIMEOUT"))
+    edited = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in edited] == ["./pkg_a/use.py"] and "HAS NO TIMEOUT" in edited[0]
+    # Another module changes: every file of the project is analysed again.
+    (project / "pkg_b" / "client.py").write_text("import requests\nsession = requests.Session()\n")
+    warm = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
+    assert [line.split(":")[0] for line in warm] == ["./pkg_a/use.py", "./pkg_b/use.py"]
+    assert not any("HAS NO TIMEOUT" in line for line in warm)
+
+
+def test_plugin_no_cache_option_keeps_nothing(project: Path) -> None:
+    _two_packages(project)
+    out = run_flake8("--select", "API", "--apilint-no-cache", ".", cwd=project).stdout
+    assert [line.split(":")[0] for line in _api_lines(out)] == ["./pkg_a/use.py"]
+    assert not (project / ".apilint_cache").exists()

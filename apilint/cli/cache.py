@@ -118,6 +118,22 @@ class Cache:
         write_json_atomically(self.directory / "index.json", self._index, self._mark_top)
         self.stats.save(self._mark_top)
 
+    def get_file(self, key: str) -> list[Finding] | None:
+        """An entry kept in a file of its own (`put_file`); None: a miss (absent or malformed)."""
+        try:
+            with (self.directory / "entries" / key[:2] / f"{key}.json").open(encoding="utf-8") as fh:
+                entry = json.load(fh)
+        except (OSError, ValueError, RecursionError, MemoryError):
+            return None
+        return cache_entries.load(entry)
+
+    def put_file(self, key: str, findings: list[Finding]) -> None:
+        """Keep an entry in a file of its own, written atomically: for processes that cannot save
+        an index when they end (flake8's `-j` workers are ended without running exit handlers),
+        and so that concurrent writers never lose each other's entries."""
+        write_json_atomically(self.directory / "entries" / key[:2] / f"{key}.json",
+                              [cache_entries.dump(f) for f in findings], self._mark_top)
+
     def summary_files(self) -> SummaryFiles:
         """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""
         return SummaryFiles(self.directory / "summaries", self._mark_top)
