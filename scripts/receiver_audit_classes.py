@@ -3,8 +3,9 @@
 A class is a client when a base is a library's client class, a client class of the module, or
 (through `ProjectModules`) a client class of another project module; a base it cannot read ahead of
 the client makes it unknown (it may override the client's methods). The methods a class of the chain
-defines without a `timeout` parameter or `**kwargs` are recorded: a fix adding `timeout=` to a call
-of one of them raises TypeError.
+(or a subclass in the module) defines without a `timeout` parameter or `**kwargs` are recorded: a fix
+adding `timeout=` to a call of one of them, or of a library method that hands the keyword on to one
+(the record's `timeout_delegations`), raises TypeError.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class ClassAudit:
             found = self._project_class(cls) if self.modules is not None else UNKNOWN
         if found is UNKNOWN:
             return found
+        # The chain's classes, and the module's subclasses (an instance may be one: `self` in a method).
         chain = [(self, c) for c in self.resolver.class_chain(cls)] + self._project_bases(cls)
+        chain += [(self, c) for c in self._subclasses(cls)]
         refuses = frozenset(name for _, c in chain for name, method in c.methods.items() if not _takes_timeout(method))
         return Alternative(found.kind, found.library, refuses)
 

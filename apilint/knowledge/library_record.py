@@ -54,9 +54,30 @@ class ClientKind:
     timeout_attribute_ignored: bool = False
     # Constructor keyword that makes every response raise for an error status (aiohttp).
     raise_for_status_keyword: str | None = None
+    # Methods that hand a `timeout` they were given on to other methods of the same object (read
+    # from the library's source): `requests.Session.get` -> `self.request(..., **kwargs)` -> `self.send(
+    # prep, timeout=...)`. A subclass that defines one of those with a signature that cannot take
+    # `timeout=` turns a `timeout=` added to the first call into a TypeError (API101's fix).
+    timeout_delegations: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def sends_with_default(self, method: str) -> bool:
         return self.default_timeout and method not in self.untimed_methods
+
+    def timeout_path(self, method: str) -> frozenset[str]:
+        """`method` and every method of the same object a `timeout=` given to it may reach."""
+        delegations = dict(self.timeout_delegations)
+        reached = {method}
+        pending = [method]
+        while pending:
+            for callee in delegations.get(pending.pop(), ()):
+                if callee not in reached:
+                    reached.add(callee)
+                    pending.append(callee)
+        return frozenset(reached)
+
+    def timeout_receivers(self) -> frozenset[str]:
+        """Every method a `timeout=` given to a request method of this client may reach."""
+        return frozenset().union(*(self.timeout_path(method) for method in self.methods))
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class FunctionSummary:
     positional: int = 0  # explicit positional parameters (without self)
     varargs: bool = False
     property: bool = False
+    takes_timeout: bool = False  # a `timeout=` keyword is accepted: such a parameter (not positional-only), `**kwargs`
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _function_from(data: dict[str, Any]) -> FunctionSummary:
         returns=[Value(**v) for v in data["returns"]],
         forwards=[Forward(f["kind"], f["name"], f["method"], [Value(**v) for v in f["values"]]) for f in data["forwards"]],
         sets_timeout=data["sets_timeout"], positional=data["positional"], varargs=data["varargs"],
-        property=data["property"],
+        property=data["property"], takes_timeout=data["takes_timeout"],
     )
 
 

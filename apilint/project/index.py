@@ -9,7 +9,7 @@ function of the summaries alone, so every front end that builds the same index a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from apilint.knowledge.http_clients import (
@@ -21,6 +21,8 @@ from apilint.knowledge.http_clients import (
     ClientKind,
 )
 from apilint.project.facts import ClassSummary, FunctionSummary, ModuleSummary, Value
+from apilint.project.timeout_overrides import NONE as NO_OVERRIDES
+from apilint.project.timeout_overrides import Definition, TimeoutOverrides, chain_overrides
 
 _T = TypeVar("_T")
 _MAX_STEPS = 24
@@ -34,6 +36,8 @@ class ClientFact:
     # A project subclass overrides a request method (`ResilientSession.request`): what it does with each
     # response is that code's business, which the summary does not read (API201/API202 stay silent).
     own_requests: bool = False
+    # Its project definitions that cannot take `timeout=` (API101's fix may not add one there).
+    overrides: TimeoutOverrides = NO_OVERRIDES
 
 
 @dataclass(frozen=True)
@@ -168,16 +172,26 @@ class ProjectIndex:
 
     def _class_client(self, cls: ClassSummary) -> ClientFact | None:
         inherited: ClientFact | None = None
+        ahead: list[str] = []  # the bases ahead of the client base: in the MRO, their methods win
         for base in cls.bases:
             if base:
                 inherited = self.class_client(base)
                 if inherited is not None:
                     break
+            ahead.append(base)
         if inherited is None:
             return None
         default = inherited.default_timeout or cls.handles_timeout or any(self._adapter_times_out(m) for m in cls.mounts)
         own = inherited.own_requests or any(name in inherited.kind.methods for name in cls.methods)
-        return ClientFact(inherited.kind, default, own)
+        return ClientFact(inherited.kind, default, own, self._timeout_overrides(cls, ahead, inherited))
+
+    def _timeout_overrides(self, cls: ClassSummary, ahead: list[str], inherited: ClientFact) -> TimeoutOverrides:
+        """The class's own definitions, then those of the project classes ahead of its client base,
+        over what the client base holds; a base ahead that is not the project's may define anything."""
+        chain = [cls] + [klass for base in ahead if base for _, klass in self.class_chain(base)]
+        unknown = any(not base or (self.class_summary(base) is None and not _adds_no_methods(base)) for base in ahead)
+        return chain_overrides(inherited.kind, [_definitions(klass) for klass in chain],
+                               inherited=inherited.overrides, unknown=unknown)
 
     def _adapter_times_out(self, adapter: Value) -> bool:
         if adapter.kind != "call":
@@ -234,7 +248,7 @@ class ProjectIndex:
             made = self.class_client(name) if self.class_summary(name) is not None else self.factory(name)
             if made is None:
                 return None
-            return ClientFact(made.kind, made.default_timeout or value.timeout, made.own_requests)
+            return ClientFact(made.kind, made.default_timeout or value.timeout, made.own_requests, made.overrides)
         if value.kind == "ref":
             return self.client_at(value.name)
         if value.kind == "annotation" and value.name:
@@ -374,6 +388,17 @@ def _defines(summary: ModuleSummary, name: str) -> bool:
     return name in summary.classes or name in summary.functions or name in summary.names
 
 
+def _definitions(cls: ClassSummary) -> list[Definition]:
+    """What the class defines: its methods' signatures, and the names it assigns otherwise (`Definition`)."""
+    return ([(name, method.takes_timeout) for name, method in cls.methods.items()]
+            + [(name, None) for name in cls.attributes if name not in cls.methods])
+
+
+def _adds_no_methods(base: str) -> bool:
+    """Bases that add no methods a client could lose (`object`, `typing.Generic`, `typing.Protocol`)."""
+    return base.rsplit(".", 1)[-1] in ("object", "Generic", "Protocol")
+
+
 def _is_library_name(name: str) -> bool:
     return name.split(".", 1)[0] in HTTP_MODULE_ROOTS
 
@@ -383,7 +408,8 @@ def _agree(results: list[ClientFact | None]) -> ClientFact | None:
     found = [r for r in results if r is not None]
     if not results or len(found) != len(results) or len({r.kind for r in found}) != 1:
         return None
+    chosen = next((fact for fact in found if fact.default_timeout), found[0])
+    overrides = chosen.overrides
     for fact in found:
-        if fact.default_timeout:
-            return fact
-    return found[0]
+        overrides = overrides.merged(fact.overrides)  # any alternative's definitions may run
+    return chosen if overrides == chosen.overrides else replace(chosen, overrides=overrides)

@@ -29,7 +29,9 @@ class FunctionSummaries(SummaryValues):
         static = "staticmethod" in decorators
         self_name = positional[0].arg if owner is not None and positional and not static else None
         summary = FunctionSummary(positional=len(positional) - (1 if self_name else 0), varargs=args.vararg is not None,
-                                  property=bool(decorators & {"property", "functools.cached_property", "cached_property"}))
+                                  property=bool(decorators & {"property", "functools.cached_property", "cached_property"}),
+                                  takes_timeout=args.kwarg is not None
+                                  or any(a.arg == "timeout" for a in (*args.args, *args.kwonlyargs)))
         local: dict[str, list[Value]] = {}
         # What each binding statement gives a name: (statement id, name) -> values (for the guards).
         bound: dict[tuple[int, str], list[Value]] = {}

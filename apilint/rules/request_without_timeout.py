@@ -32,11 +32,10 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
     wrapper itself is not. Wrappers of wrappers chain. No fix is offered
     there: the wrapper may hand its `**kwargs` to other calls too.
 
-    A client class of the project that defines the called method itself with
-    a signature that takes no `timeout` (`def get(self, path)`) is not sent
-    by the library: such a call is not reported (its body is). When the class
-    is defined in another module and overrides a request method, the call is
-    reported without a fix.
+    A client class of the project (in this module or another) that defines
+    the called method itself with a signature that takes no `timeout`
+    (`def get(self, path)`) is not sent by the library: such a call is not
+    reported (its body is).
 
     ## Why is this bad?
     `requests` and `urllib3` have no default timeout. When a server accepts the
@@ -75,6 +74,13 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
     call that would have hung now raises a timeout error instead. Pick a value
     that suits your slowest legitimate endpoint with the `timeout` option.
 
+    The library hands the keyword on to other methods of the same object
+    (`Session.get` calls `self.request`, which calls `self.send`). When the
+    client's class, a project base of it or a subclass in the module defines
+    one of those with a signature that takes neither `timeout` nor `**kwargs`
+    (`def request(self, method, url)`), the added keyword would raise
+    `TypeError` there: the call is reported without a fix.
+
     ## Options
     - `timeout`
 
@@ -107,9 +113,10 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
         if http.positional_timeout is not None and positional_count(call) > http.positional_timeout:
             return
         value = self.settings.timeout_literal()
-        if http.client is not None and http.client.own_requests:
-            # A project class of another module overrides a request method (the index does not say
-            # which, nor whether it takes `timeout=`): `timeout=` may raise TypeError there.
+        if not http.accepts_timeout:
+            # The client's project class defines a method the keyword reaches (`s.get` -> `self.request`)
+            # with a signature that cannot take it: `timeout=` would raise TypeError there. The call
+            # still has no timeout.
             ctx.report(type(self), call, call=http.display)
             return
         ctx.report(type(self), call, fix=lambda loc: timeout_fix(type(self), call, value, loc), call=http.display)

@@ -10,9 +10,12 @@ attributes set on `self`. Kept apart because it is about classes, not values.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS
+from apilint.project.timeout_overrides import Definition, TimeoutOverrides, chain_overrides
 from apilint.semantic.client_ref import ClientRef
 from apilint.semantic.names import dotted_name
 from apilint.semantic.project_names import ProjectNames
@@ -42,7 +45,7 @@ class ClientClasses(ProjectNames, ReceiverTracking):
                 found = ClientRef(CLIENT_ANNOTATIONS[qualified], subclass=cls)
             elif qualified is not None and (fact := self.project_class_client(qualified)) is not None:
                 found = ClientRef(fact.kind, subclass=cls, injects_timeout=fact.default_timeout,
-                                  own_requests=fact.own_requests)
+                                  own_requests=fact.own_requests, overrides=fact.overrides)
             elif isinstance(base, cst.Name):
                 bindings = self.lookup(base.value, scope, None)
                 if len(bindings) == 1 and isinstance(bindings[0].definition, ClassScope):
@@ -50,7 +53,7 @@ class ClientClasses(ProjectNames, ReceiverTracking):
                     inherited = self.class_client(local)
                     if inherited is not None:
                         found = ClientRef(inherited.kind, subclass=cls, injects_timeout=inherited.injects_timeout,
-                                          own_requests=inherited.own_requests)
+                                          own_requests=inherited.own_requests, overrides=inherited.overrides)
             if found is None:
                 if local is None and not _is_object(base):
                     unknown_before = unknown_before or result is None
@@ -58,13 +61,23 @@ class ClientClasses(ProjectNames, ReceiverTracking):
             if result is not None and result.kind != found.kind:
                 result = None  # clients of two kinds: which methods win is not ours to guess
                 break
-            result = result or found
+            # Two client bases of one kind: the methods of either may run.
+            result = found if result is None else replace(result, overrides=result.overrides.merged(found.overrides))
         if unknown_before:
             result = None
+        if result is not None:
+            result = replace(result, overrides=self._timeout_overrides(cls, result))
         if result is not None and self._class_handles_timeout(cls):
-            result = ClientRef(result.kind, subclass=cls, injects_timeout=True)
+            result = replace(result, injects_timeout=True, own_requests=False)
         self._class_cache[key] = result
         return result
+
+    def _timeout_overrides(self, cls: ClassScope, inherited: ClientRef) -> TimeoutOverrides:
+        """The definitions of the class's chain in the module (first class first) over what its client
+        base holds (a class of another module: the index's facts), and those of its subclasses here:
+        an instance may be one (`self` in a method, a parameter annotated with the class)."""
+        return chain_overrides(inherited.kind, [_definitions(klass) for klass in self.class_chain(cls)],
+                               [d for sub in self.subclasses(cls) for d in _definitions(sub)], inherited.overrides)
 
     def _class_handles_timeout(self, cls: ClassScope) -> bool:
         if any(m.mentions_timeout for name, m in cls.methods.items() if name in TIMEOUT_METHODS):
@@ -113,6 +126,22 @@ class ClientClasses(ProjectNames, ReceiverTracking):
             if name in klass.methods:
                 return klass.methods[name]
         return None
+
+
+def _definitions(cls: ClassScope) -> list[Definition]:
+    """What the class defines: its methods' signatures, and the names it binds otherwise (`Definition`)."""
+    bound = {*cls.bindings, *cls.instance_attributes} - cls.methods.keys()
+    return [(name, takes_timeout(method.node)) for name, method in cls.methods.items()] + [(n, None) for n in bound]
+
+
+def takes_timeout(node: cst.CSTNode) -> bool:
+    """`timeout=` is accepted: a parameter of that name that is not positional-only, or `**kwargs`."""
+    if not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        return False
+    params = node.params
+    if isinstance(params.star_kwarg, cst.Param):
+        return True
+    return any(p.name.value == "timeout" for p in (*params.params, *params.kwonly_params))
 
 
 def _is_object(base: cst.BaseExpression) -> bool:

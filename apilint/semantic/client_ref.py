@@ -10,12 +10,14 @@ the class, value and call resolvers share one notion of a client.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
 from apilint.knowledge.http_clients import CONSTRUCTOR_POSITIONAL_TIMEOUT, ClientKind
 from apilint.project.index import ClientFact
+from apilint.project.timeout_overrides import NONE as NO_OVERRIDES
+from apilint.project.timeout_overrides import TimeoutOverrides
 from apilint.semantic.names import is_none, keyword_arg, positional_count
 from apilint.semantic.scope import ClassScope
 
@@ -30,6 +32,8 @@ class ClientRef:
     injects_timeout: bool = False
     constructor_name: str | None = None  # the qualified constructor, when a library's own
     own_requests: bool = False  # a subclass in another project module overrides a request method
+    # Project definitions (the class's, its bases', its subclasses') that cannot take `timeout=`.
+    overrides: TimeoutOverrides = NO_OVERRIDES
 
     def has_default_timeout(self, method: str | None = None) -> bool:
         """Does a request of this client (by `method`, when given) get a timeout when it passes none?"""
@@ -56,7 +60,7 @@ def _from_fact(fact: ClientFact | None, constructor: cst.Call | None = None) -> 
     if fact is None:
         return None
     return ClientRef(fact.kind, constructor=constructor, injects_timeout=fact.default_timeout,
-                     own_requests=fact.own_requests)
+                     own_requests=fact.own_requests, overrides=fact.overrides)
 
 
 def _agree(results: list[ClientRef | None]) -> ClientRef | None:
@@ -67,7 +71,8 @@ def _agree(results: list[ClientRef | None]) -> ClientRef | None:
     if len(found) != len(results) or len({r.kind for r in found}) != 1:
         return None
     # When alternatives disagree about a default timeout, assume it is there: no report.
+    chosen = next((ref for ref in found if ref.has_default_timeout()), found[0])
+    overrides = chosen.overrides
     for ref in found:
-        if ref.has_default_timeout():
-            return ref
-    return found[0]
+        overrides = overrides.merged(ref.overrides)  # any alternative's definitions may run
+    return chosen if overrides == chosen.overrides else replace(chosen, overrides=overrides)

@@ -16,6 +16,7 @@ from it to the use passed an `isinstance` guard of a client class (`guard_flow`)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import libcst as cst
 
@@ -92,8 +93,7 @@ class ClientResolution(ClientClasses):
                 ref = self.class_client(binding.definition)
                 if ref is None:
                     return None
-                return ClientRef(ref.kind, constructor=call, subclass=ref.subclass, injects_timeout=ref.injects_timeout,
-                                 own_requests=ref.own_requests)
+                return replace(ref, constructor=call)
             if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
                 return self._factory_result(binding.definition, depth)
             return None

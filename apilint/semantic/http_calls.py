@@ -42,6 +42,9 @@ class HttpCall:
     positional_timeout: int | None
     # `timeout=None` falls back to the library default instead of disabling it (niquests).
     none_keeps_default: bool = False
+    # A `timeout=` added to the call reaches no project definition that cannot take it (the client
+    # class's overrides along the library's delegation path): API101's fix may add one.
+    accepts_timeout: bool = True
 
 
 class HttpCalls(ClientResolution):
@@ -79,12 +82,13 @@ class HttpCalls(ClientResolution):
         if isinstance(receiver, (cst.BooleanOperation, cst.IfExp)):
             return self._either_call(call, method, _either_sides(receiver), scope, order)
         client = self.client_of(receiver, scope, order)
-        if client is None or method not in client.kind.methods or self._own_method_refuses_timeout(client, method):
+        if client is None or method not in client.kind.methods or _runs_own_method(client, method):
             return None
         default = client.has_default_timeout(method) or self.receiver_has_injected_timeout(receiver, scope)
         display = _short(dotted_name(receiver) or client.kind.name) + "." + method
         return HttpCall(call, client.kind.library, method, display, client, None, default,
-                        dict(client.kind.positional_timeout).get(method), _none_keeps_default(client.kind, method))
+                        dict(client.kind.positional_timeout).get(method), _none_keeps_default(client.kind, method),
+                        client.overrides.accepts_timeout(client.kind, method))
 
     def _either_call(self, call: cst.Call, method: str, sides: list[cst.BaseExpression], scope: Scope,
                      order: int | None) -> HttpCall | None:
@@ -100,8 +104,7 @@ class HttpCalls(ClientResolution):
             else:
                 clients.append(self.client_of(side, scope, order))
         client = _agree(clients) if clients else None
-        if clients and (client is None or method not in client.kind.methods
-                        or self._own_method_refuses_timeout(client, method)):
+        if clients and (client is None or method not in client.kind.methods or _runs_own_method(client, method)):
             return None
         libraries = {f.library for f in functions} | ({client.kind.library} if client is not None else set())
         if len(libraries) != 1:
@@ -111,34 +114,20 @@ class HttpCalls(ClientResolution):
             display = client.kind.name + "." + method
             keeps = _none_keeps_default(client.kind, method) and all(f.none_keeps_default for f in functions)
             return HttpCall(call, client.kind.library, method, display, client, None, default,
-                            dict(client.kind.positional_timeout).get(method), keeps)
+                            dict(client.kind.positional_timeout).get(method), keeps,
+                            client.overrides.accepts_timeout(client.kind, method))
         function = functions[0]
         return HttpCall(call, function.library, method, function.name, None, function, default,
                         function.positional_timeout, all(f.none_keeps_default for f in functions))
 
 
-    def _own_method_refuses_timeout(self, client: ClientRef, method: str) -> bool:
-        """Does the module's client class (or a base of it in the module) define `method` itself with
-        a signature that takes no `timeout=` (`def get(self, path)`)? Then the call runs the project's
-        method, not the library's: adding `timeout=` raises TypeError, and the method's own body is
-        where any request it sends is checked."""
-        if client.subclass is None:
-            return False
-        for cls in self.class_chain(client.subclass):
-            own = cls.methods.get(method)
-            if own is not None:
-                return not _takes_timeout(own.node)
-        return False
 
-
-def _takes_timeout(node: cst.CSTNode) -> bool:
-    """`timeout=` is accepted: a parameter of that name that is not positional-only, or `**kwargs`."""
-    if not isinstance(node, (cst.FunctionDef, cst.Lambda)):
-        return False
-    params = node.params
-    if isinstance(params.star_kwarg, cst.Param):
-        return True
-    return any(p.name.value == "timeout" for p in (*params.params, *params.kwonly_params))
+def _runs_own_method(client: ClientRef, method: str) -> bool:
+    """Does the client's project class (in this module or another) define `method` itself with a
+    signature that takes no `timeout=` (`def get(self, path)`)? Then the call runs the project's
+    method, not the library's: adding `timeout=` raises TypeError, and the method's own body is
+    where any request it sends is checked."""
+    return method in client.overrides.runs_refusing
 
 
 def _none_keeps_default(kind: ClientKind, method: str) -> bool:

@@ -29,6 +29,8 @@ LIBRARY = HttpLibrary(
         constructors=("aiohttp.ClientSession", "aiohttp.client.ClientSession"),
         constructor_none_keeps_default=True,
         raise_for_status_keyword="raise_for_status",
+        # client.py: request and each verb -> `self._request(method, url, **kwargs)`.
+        timeout_delegations=tuple((verb, ("_request",)) for verb in sorted(VERB_METHODS)),
     ),),
     response=ResponseFacts(
         body_attributes=frozenset({"json", "text", "read", "content"}),

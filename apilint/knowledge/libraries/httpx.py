@@ -24,9 +24,13 @@ def httpx_family(root: str, version: str, extra_verbs: frozenset[str] = frozense
     `_api.py`, `_models.py`, `_exceptions.py`, `_transports/default.py` (`retries=0`).
     """
     methods = VERB_METHODS | {"send", "stream"} | extra_verbs
+    # _client.py (httpx and httpx2 alike): each verb -> `self.request(..., timeout=timeout)`; request and
+    # stream -> `self.build_request(..., timeout=timeout)` (send takes no timeout).
+    delegations = (*((verb, ("request",)) for verb in sorted(methods - {"request", "send", "stream"})),
+                   ("request", ("build_request",)), ("stream", ("build_request",)))
     clients = tuple(
         ClientKind(name=f"{root}.{cls}", library=root, methods=methods, default_timeout=True,
-                   constructors=(f"{root}.{cls}",))
+                   constructors=(f"{root}.{cls}",), timeout_delegations=delegations)
         for cls in ("Client", "AsyncClient")
     )
     return HttpLibrary(

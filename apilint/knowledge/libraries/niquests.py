@@ -48,6 +48,13 @@ SESSION = ClientKind(
     untimed_methods=frozenset({"send"}),
     constructor_none_keeps_default=True,
     call_none_keeps_default=True,
+    # sessions.py and async_session.py, as requests: each verb -> `self.request(..., timeout=timeout)`;
+    # request -> `self.send(prep, **send_kwargs)`; send -> `self.resolve_redirects(..., **kwargs)` ->
+    # `self.send(..., timeout=timeout)`.
+    timeout_delegations=(
+        *((verb, ("request",)) for verb in sorted(_METHODS - {"request"})),
+        ("request", ("send",)), ("send", ("resolve_redirects",)), ("resolve_redirects", ("send",)),
+    ),
 )
 
 LIBRARY = HttpLibrary(

@@ -22,6 +22,13 @@ SESSION = ClientKind(
     positional_timeout=(("request", 8),),
     constructors=("requests.Session", "requests.session", "requests.sessions.Session", "requests.sessions.session"),
     timeout_attribute_ignored=True,
+    # sessions.py: each verb -> `self.request(..., **kwargs)`; request -> `self.send(prep, **send_kwargs)`
+    # (timeout in send_kwargs); send -> `self.resolve_redirects(r, request, **kwargs)` -> `self.send(...,
+    # timeout=timeout)`.
+    timeout_delegations=(
+        *((verb, ("request",)) for verb in sorted(VERB_METHODS - {"request"})),
+        ("request", ("send",)), ("send", ("resolve_redirects",)), ("resolve_redirects", ("send",)),
+    ),
 )
 # models.py Response; status_codes.py `codes`.
 RESPONSE = ResponseFacts(

@@ -18,8 +18,8 @@ _POOLS = ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
 
 LIBRARY = HttpLibrary(
     name=NAME,
-    version="urllib3 2.8.0 (poolmanager.py, connectionpool.py, util/timeout.py, util/retry.py, response.py, "
-            "exceptions.py); 1.26 for positional parameters that differ",
+    version="urllib3 2.8.0 (poolmanager.py, connectionpool.py, _request_methods.py, util/timeout.py, util/retry.py, "
+            "response.py, exceptions.py); 1.26 for positional parameters that differ",
     modules=("urllib3",),
     request_functions=(RequestFunction("urllib3.request", NAME, default_timeout=False),),
     clients=(ClientKind(
@@ -37,6 +37,15 @@ LIBRARY = HttpLibrary(
         # timeout=...)`: from the third positional argument on, it may be the timeout. PoolManager,
         # ProxyManager and connection_from_url take it by keyword only.
         constructor_positional_timeout=tuple((pool, 2) for pool in _POOLS),
+        # _request_methods.py: request -> `self.request_encode_url(...)` or `self.request_encode_body(...)`
+        # (by method) with `**urlopen_kw`; both -> `self.urlopen(method, url, **extra_kw)`;
+        # connectionpool.py: HTTPConnectionPool.urlopen -> `self._make_request(conn, ..., timeout=timeout_obj)`
+        # (PoolManager.urlopen hands it to a pool, another object).
+        timeout_delegations=(
+            ("request", ("request_encode_url", "request_encode_body")),
+            ("request_encode_url", ("urlopen",)), ("request_encode_body", ("urlopen",)),
+            ("urlopen", ("_make_request",)),
+        ),
     ),),
     response=ResponseFacts(
         body_attributes=frozenset({"data", "json"}),

@@ -1,0 +1,26 @@
+"""Calls on the client classes of overrides.py: each has no timeout; a fix only where no project
+definition the keyword reaches refuses it (test_project.py checks which calls `--diff` fixes)."""
+from shop.overrides import KeywordsSession, MixedSession, RedirectSession, StrictSession, UnrelatedSession
+
+URL = "https://api.example.com"
+
+
+class StrictSendChild(KeywordsSession):
+    def send(self, request, stream=False):
+        return super().send(request, stream=stream)
+
+
+def refused():
+    return [
+        StrictSession().get(URL),  # expect: API101
+        RedirectSession().post(URL, json={}),  # expect: API101
+        MixedSession().get(URL),  # expect: API101
+        StrictSendChild().get(URL),  # expect: API101
+    ]
+
+
+def accepted():
+    return [
+        KeywordsSession().get(URL),  # expect: API101
+        UnrelatedSession().delete(URL),  # expect: API101
+    ]
