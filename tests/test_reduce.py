@@ -243,6 +243,48 @@ CASES = {
         def fetch(url):
             return requests.get(url)
     """, ["API101"]),
+    # The jitter is computed by a helper: blanking it made the loop look jitter-free (a false API402).
+    "retry-wait-from-a-helper": ("""
+        import random
+        import time
+        def idle():
+            values = [1, 2, 3]
+            total = sum(values)
+            return total
+        def backoff(attempt):
+            base = 2 ** attempt
+            spread = random.uniform(0, 1)
+            return min(base + spread, 30)
+        def call_with_retries(send):
+            for attempt in range(5):
+                try:
+                    return send()
+                except ConnectionError:
+                    time.sleep(backoff(attempt))
+            raise RuntimeError("gave up")
+    """, []),
+    "retry-wait-from-a-method": ("""
+        import time
+        import requests
+        class Api:
+            def __init__(self):
+                self.session = requests.Session()
+            def idle(self):
+                values = [1, 2, 3]
+                total = sum(values)
+                return total
+            def _delay(self):
+                base = 2
+                seconds = base
+                return seconds
+            def fetch(self, url):
+                for attempt in range(5):
+                    try:
+                        return self.session.get(url, timeout=5)
+                    except requests.ConnectionError:
+                        time.sleep(self._delay())
+                raise RuntimeError("gave up")
+    """, ["API401"]),
     "handlers-in-one-method": ("""
         class Api:
             def idle(self):
@@ -315,3 +357,42 @@ def test_signatures_of_blanked_functions_are_simplified() -> None:
 def test_a_signature_naming_timeout_keeps_a_request_method() -> None:
     text = "class S(Session):\n    def request(self, method, url, timeout='timeout'):\n        a = 1\n        b = 2\n        return a\n"
     assert _blank(text, []) is None
+
+
+def test_retry_reach_follows_names_stores_and_module_code() -> None:
+    from apilint.engine.retry_reach import reached_lines
+
+    text = textwrap.dedent("""\
+        import time
+        DELAY = compute_default()
+        def compute_default():
+            return 1
+        class Api:
+            policy = staticmethod(pick)
+            def configure(self):
+                self.tries = 3
+            def fetch(self, send):
+                for attempt in range(self.tries):
+                    try:
+                        return send()
+                    except OSError:
+                        time.sleep(self._wait(attempt) + DELAY + self.policy())
+            def _wait(self, attempt):
+                return helper(attempt)
+            def unrelated(self):
+                return 0
+        def helper(n):
+            return n
+        def pick():
+            return 2
+        def idle():
+            return 3
+        alias = Api.unrelated
+    """)
+    tree = ast.parse(text)
+    kept = reached_lines(tree, [12], scan_module(tree).attribute_stores)
+    names = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.lineno in kept}
+    # fetch (the loop), _wait and helper (called), configure (stores `tries`), compute_default and pick
+    # (through the module- and class-level bindings fetch reads); not unrelated() (named only by a
+    # binding nothing kept reads) nor idle().
+    assert names == {"fetch", "_wait", "helper", "configure", "compute_default", "pick"}

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from apilint.engine.ast_model import dotted_name
 from apilint.engine.precheck_exceptions import may_catch, may_repeat, may_shadow
+from apilint.engine.retry_reach import reached_lines
 from apilint.engine.precheck_patterns import (
     may_retry,
     read_unchecked,
@@ -240,14 +241,18 @@ class RetryLoops(Need):
     """A loop around a call that may send (or a callable given as a parameter) that notices failures.
 
     A hand-written retry helper may import no HTTP library: it retries a callable it is given, in a
-    loop with an `except`. The analysis follows the module's helpers into their bodies: the whole file.
+    loop with an `except`. The analysis follows the module's helpers into their bodies, so the sites
+    are the loops and every function it may read from them (`retry_reach.py`).
     """
 
     text: ClassVar[TextTest] = TextTest(http_import=True, words=(frozenset({"except"}), frozenset({"for", "while"})))
 
     def lines(self, facts: FileFacts, settings: Settings) -> list[int] | None:
         scan = facts.scan
-        return None if any(may_retry(loop, scan, facts.calls) for loop in scan.loops) else []
+        loops = [loop for loop in scan.loops if may_retry(loop, scan, facts.calls)]
+        if not loops:
+            return []
+        return reached_lines(facts.tree, (call.lineno for loop in loops for call in loop.calls), scan.attribute_stores)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class FileFacts:
 
     def __init__(self, tree: ast.AST, roots: Iterable[str], extra_clients: Iterable[str] = (),
                  project: ProjectView | None = None) -> None:
+        self.tree = tree
         scan = self.scan = scan_module(tree)
         project_libraries: set[str] = set()
         if project is not None:
