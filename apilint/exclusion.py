@@ -13,20 +13,35 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from apilint.configuration import ConfigResolver, ResolvedConfig
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "build", "dist",
     "__pycache__", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".apilint_cache",
     "site-packages", "__pypackages__", "_build", "buck-out",
 )
-_DEFAULT_SPEC = GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES)
 # The defaults are plain names: while walking (every ancestor already passed), only the entry's name counts.
 _DEFAULT_NAMES = frozenset(DEFAULT_EXCLUDES)
+
+
+def _spec(lines: list[str] | tuple[str, ...]) -> GitIgnoreSpec:
+    # pathspec is imported only when a pattern is used: a warm run over a directory with no
+    # configured excludes and no .gitignore does not pay for it.
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
+
+
+@lru_cache(maxsize=1)
+def _default_spec() -> GitIgnoreSpec:
+    return _spec(DEFAULT_EXCLUDES)
 
 
 class PathFilter:
@@ -91,7 +106,7 @@ class PathFilter:
         return False
 
     def _matches(self, config: ResolvedConfig, relative: str, *, defaults: bool = True) -> bool:
-        if defaults and _DEFAULT_SPEC.match_file(relative):
+        if defaults and _default_spec().match_file(relative):
             return True
         spec = self._configured(config)
         return spec is not None and spec.match_file(relative)
@@ -100,7 +115,7 @@ class PathFilter:
         cached = self._specs.get(id(config))
         if cached is None:
             patterns = config.settings.exclude + config.settings.extend_exclude
-            cached = (config, GitIgnoreSpec.from_lines(patterns) if patterns else None)
+            cached = (config, _spec(patterns) if patterns else None)
             self._specs[id(config)] = cached  # the config is kept alive with its spec, so its id stays unique
         return cached[1]
 
@@ -154,7 +169,7 @@ class PathFilter:
         if path not in self._gitignores:
             try:
                 with open(path, encoding="utf-8", errors="replace") as fh:
-                    self._gitignores[path] = GitIgnoreSpec.from_lines(fh.read().splitlines())
+                    self._gitignores[path] = _spec(fh.read().splitlines())
             except OSError:
                 self._gitignores[path] = None
         return self._gitignores[path]

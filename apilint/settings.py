@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import sys
@@ -17,7 +16,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS
 
 # Every code the catalogue defines (shared/spec/rules.md), implemented or not yet.
 CATALOGUE_CODES = frozenset(
@@ -140,6 +138,8 @@ def parse_settings(data: Mapping[str, Any], origin: str, base: Settings | None =
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _KEYS:
+            import difflib  # only to name a misspelt key
+
             close = difflib.get_close_matches(key, list(_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise _fail(origin, key, f"unknown key{hint}")
@@ -189,6 +189,8 @@ def _refuse_ignoring_api000(origin: str, key: str, value: Any) -> None:
 def _extra_clients(origin: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise _fail(origin, key, f"expected a table of 'factory.name' = 'requests.Session', got {value!r}")
+    from apilint.knowledge.http_clients import CLIENT_ANNOTATIONS  # the library records: only when used
+
     out = []
     for name, kind in value.items():
         if not all(part.isidentifier() for part in str(name).split(".")):

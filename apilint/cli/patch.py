@@ -7,12 +7,12 @@ newline is followed by `\\ No newline at end of file`, as diff writes it.
 
 from __future__ import annotations
 
-import difflib
-
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 def unified_diff(before: str, after: str, name: str) -> str:
+    import difflib  # only --diff needs it; a warm run does not import it
+
     out: list[str] = []
     for line in difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name):
         if line.endswith("\n"):
