@@ -72,3 +72,41 @@ def test_some_path_of_each_library_without_default_timeout_is_checked() -> None:
     checked = {kind.library for kind, method, target in CASES
                if _api101(_source(kind, method, target, "self, *args, **kwargs"))}
     assert checked == {"requests", "urllib3", "niquests"}
+
+
+REDUCED = '''\
+import requests
+
+URL = "https://api.example.com"
+
+
+class Forwarding(requests.Session):
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("headers", {})
+        headers = kwargs["headers"]
+        headers["X-Trace"] = "1"
+        return requests.Session.request(self, method, url, **kwargs)
+
+
+class PathGetter(requests.Session):
+    def get(self, url, **kwargs):
+        kwargs.setdefault("headers", {})
+        headers = kwargs["headers"]
+        headers["X-Trace"] = "1"
+        return requests.Session.request(self, "GET", URL + url, **kwargs)
+
+
+def use():
+    Forwarding().get(URL)
+    PathGetter().get("/a")
+'''
+
+
+def test_reporting_reads_the_signatures_the_fix_reads() -> None:
+    # Reporting blanks idle method bodies (engine/reduce.py) and used to shorten their signatures to
+    # `request()`: the fix then looked refused (no fix on line 23) and `PathGetter().get` looked like the
+    # project's own method taking no timeout (line 24 not reported), unlike `--fix` on the whole text.
+    def found(exact: bool) -> list[tuple[int, bool]]:
+        return [(f.line, f.fix is not None) for f in check_source(REDUCED, Settings(select=("API101",)), exact=exact)]
+
+    assert found(exact=False) == found(exact=True) == [(23, True), (24, True)]

@@ -30,11 +30,12 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from apilint.knowledge.http_clients import REQUEST_CALL_NAMES
-from apilint.semantic.receivers import TIMEOUT_METHODS
+from apilint.semantic.receivers import TIMEOUT_METHODS, TIMEOUT_RECEIVERS
 
 _ALWAYS_KEPT_WORDS = frozenset({"global", "mount"})
-# Attributes whose assignment the model records whatever the value (injections, hooks, API103).
-RECORDED_ATTRIBUTES = REQUEST_CALL_NAMES | {"hooks", "timeout"}
+# Attributes whose assignment the model records whatever the value (injections, hooks, API103; a
+# method a client hands the timeout on to, replaced on `self`).
+RECORDED_ATTRIBUTES = REQUEST_CALL_NAMES | TIMEOUT_RECEIVERS | {"hooks", "timeout"}
 # Lines as Python counts them: only \r\n, \r and \n end a line (str.splitlines also splits on \f...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -93,7 +94,8 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
     if not isinstance(tree, ast.Module):
         return None
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-    _collect(tree.body, functions)
+    methods: set[int] = set()
+    _collect(tree.body, functions, methods)
     if not functions:
         return None
     spans = sorted((_first_line(f), f.end_lineno or f.lineno) for f in functions)
@@ -145,9 +147,11 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
         # The signature too (long annotated ones cost as much as short bodies): nothing outside the
         # function reads its parameters, annotations or defaults once the body is gone (a return
         # annotation only matters for factories, which are kept). Decorators stay.
+        # A method a client hands the timeout on to is the exception: its signature says whether it takes
+        # `timeout=` (API101's fix, and whether a call of it is the library's).
         header = lines[function.lineno - 1]
         margin = header[:len(header) - len(header.lstrip(" \t\f"))]
-        if len(margin) == function.col_offset:
+        if len(margin) == function.col_offset and not (id(function) in methods and function.name in TIMEOUT_RECEIVERS):
             keyword = "async def " if isinstance(function, ast.AsyncFunctionDef) else "def "
             lines[function.lineno - 1] = margin + keyword + function.name + "():" + _ending(header)
             for index in range(function.lineno, body_start - 1):
@@ -158,13 +162,17 @@ def blank_idle_functions(text: str, tree: ast.AST, candidates: Iterable[int], fa
     return Reduction("".join(lines), blanked, simplified)
 
 
-def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> None:
-    """Functions at module level and methods (classes nested in classes too), not nested functions."""
+def _collect(body: list[ast.stmt], out: list[ast.FunctionDef | ast.AsyncFunctionDef], methods: set[int],
+             in_class: bool = False) -> None:
+    """Functions at module level and methods (classes nested in classes too; their ids in `methods`),
+    not nested functions."""
     for node in body:
         if isinstance(node, _FUNCTIONS):
             out.append(node)
+            if in_class:
+                methods.add(id(node))
         elif isinstance(node, ast.ClassDef):
-            _collect(node.body, out)
+            _collect(node.body, out, methods, True)
 
 
 def _first_line(node: ast.stmt) -> int:

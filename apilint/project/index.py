@@ -21,8 +21,8 @@ from apilint.knowledge.http_clients import (
     ClientKind,
 )
 from apilint.project.facts import ClassSummary, FunctionSummary, ModuleSummary, Value
-from apilint.project.timeout_overrides import NONE as NO_OVERRIDES
-from apilint.project.timeout_overrides import Definition, TimeoutOverrides, chain_overrides
+from apilint.project.index_overrides import OverridesIndex
+from apilint.project.timeout_overrides import NO_OVERRIDES, TimeoutOverrides, merge_all
 
 _T = TypeVar("_T")
 _MAX_STEPS = 24
@@ -36,8 +36,7 @@ class ClientFact:
     # A project subclass overrides a request method (`ResilientSession.request`): what it does with each
     # response is that code's business, which the summary does not read (API201/API202 stay silent).
     own_requests: bool = False
-    # Its project definitions that cannot take `timeout=` (API101's fix may not add one there).
-    overrides: TimeoutOverrides = NO_OVERRIDES
+    overrides: TimeoutOverrides = NO_OVERRIDES  # project definitions that cannot take `timeout=` (API101's fix)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class WrapperFact:
     varargs: bool
 
 
-class ProjectIndex:
+class ProjectIndex(OverridesIndex):
     def __init__(self, summaries: Mapping[str, ModuleSummary], modules: Iterable[str] = ()) -> None:
         self.summaries = dict(summaries)
         self.modules = frozenset(modules) | frozenset(self.summaries)  # every module, summarised or not
@@ -168,9 +167,9 @@ class ProjectIndex:
         cls = self.class_summary(name)
         if cls is None:
             return None
-        return self._guard(self._client_answers, ("class", name), lambda: self._class_client(cls))
+        return self._guard(self._client_answers, ("class", name), lambda: self._class_client(name, cls))
 
-    def _class_client(self, cls: ClassSummary) -> ClientFact | None:
+    def _class_client(self, qualified: str, cls: ClassSummary) -> ClientFact | None:
         inherited: ClientFact | None = None
         ahead: list[str] = []  # the bases ahead of the client base: in the MRO, their methods win
         for base in cls.bases:
@@ -183,15 +182,8 @@ class ProjectIndex:
             return None
         default = inherited.default_timeout or cls.handles_timeout or any(self._adapter_times_out(m) for m in cls.mounts)
         own = inherited.own_requests or any(name in inherited.kind.methods for name in cls.methods)
-        return ClientFact(inherited.kind, default, own, self._timeout_overrides(cls, ahead, inherited))
-
-    def _timeout_overrides(self, cls: ClassSummary, ahead: list[str], inherited: ClientFact) -> TimeoutOverrides:
-        """The class's own definitions, then those of the project classes ahead of its client base,
-        over what the client base holds; a base ahead that is not the project's may define anything."""
-        chain = [cls] + [klass for base in ahead if base for _, klass in self.class_chain(base)]
-        unknown = any(not base or (self.class_summary(base) is None and not _adds_no_methods(base)) for base in ahead)
-        return chain_overrides(inherited.kind, [_definitions(klass) for klass in chain],
-                               inherited=inherited.overrides, unknown=unknown)
+        overrides = self.timeout_overrides(qualified, cls, ahead, inherited.kind, inherited.overrides)
+        return ClientFact(inherited.kind, default, own, overrides)
 
     def _adapter_times_out(self, adapter: Value) -> bool:
         if adapter.kind != "call":
@@ -200,6 +192,11 @@ class ProjectIndex:
             return True
         cls = self.class_summary(adapter.name)
         return cls is not None and any(m.sets_timeout for name, m in cls.methods.items() if name in _TIMEOUT_METHODS)
+
+    def made_client(self, name: str) -> ClientFact | None:
+        """Calling a project name (canonical): an instance of that client class itself, or a factory's client."""
+        made = self.class_client(name) if self.class_summary(name) is not None else None
+        return replace(made, overrides=made.overrides.exact()) if made is not None else self.factory(name)
 
     def factory(self, qualified: str) -> ClientFact | None:
         """A project function returning a client."""
@@ -245,7 +242,7 @@ class ProjectIndex:
             kind = CLIENT_CONSTRUCTORS.get(name)
             if kind is not None:
                 return ClientFact(kind, kind.default_timeout or value.timeout)
-            made = self.class_client(name) if self.class_summary(name) is not None else self.factory(name)
+            made = self.made_client(name)
             if made is None:
                 return None
             return ClientFact(made.kind, made.default_timeout or value.timeout, made.own_requests, made.overrides)
@@ -388,17 +385,6 @@ def _defines(summary: ModuleSummary, name: str) -> bool:
     return name in summary.classes or name in summary.functions or name in summary.names
 
 
-def _definitions(cls: ClassSummary) -> list[Definition]:
-    """What the class defines: its methods' signatures, and the names it assigns otherwise (`Definition`)."""
-    return ([(name, method.takes_timeout) for name, method in cls.methods.items()]
-            + [(name, None) for name in cls.attributes if name not in cls.methods])
-
-
-def _adds_no_methods(base: str) -> bool:
-    """Bases that add no methods a client could lose (`object`, `typing.Generic`, `typing.Protocol`)."""
-    return base.rsplit(".", 1)[-1] in ("object", "Generic", "Protocol")
-
-
 def _is_library_name(name: str) -> bool:
     return name.split(".", 1)[0] in HTTP_MODULE_ROOTS
 
@@ -409,7 +395,5 @@ def _agree(results: list[ClientFact | None]) -> ClientFact | None:
     if not results or len(found) != len(results) or len({r.kind for r in found}) != 1:
         return None
     chosen = next((fact for fact in found if fact.default_timeout), found[0])
-    overrides = chosen.overrides
-    for fact in found:
-        overrides = overrides.merged(fact.overrides)  # any alternative's definitions may run
+    overrides = merge_all(fact.overrides for fact in found)
     return chosen if overrides == chosen.overrides else replace(chosen, overrides=overrides)

@@ -15,7 +15,7 @@ from both because it is one idea: signatures along a library's delegation path.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from apilint.knowledge.http_clients import ClientKind
@@ -26,28 +26,44 @@ class TimeoutOverrides:
     """What a client class's project definitions (its own, its project bases', its subclasses')
     do to a `timeout=` keyword; only names a timeout can reach (`ClientKind.timeout_receivers`)."""
 
-    # Defined somewhere in the class's project chain (or by a subclass an instance may be) with a
-    # signature that cannot take `timeout=`, or bound by an assignment (a signature nobody reads).
+    # Defined somewhere in the class's project chain with a signature that cannot take `timeout=`,
+    # or bound by an assignment (a signature nobody reads).
     refusing: frozenset[str] = frozenset()
     # Of those, the ones an instance of the class itself runs (the first definition of its chain):
     # a call of one runs the project's method, not the library's (`def get(self, path)`).
     runs_refusing: frozenset[str] = frozenset()
     # A base that cannot be read sits ahead of the client base: it may define any of them.
     unknown: bool = False
+    # Defined so by a project class deriving from it: a value of the class may be one (`self` in its
+    # methods, a parameter annotated with it), unless it was made by calling the class (`exact`).
+    subclasses_refusing: frozenset[str] = frozenset()
 
     def accepts_timeout(self, kind: ClientKind, method: str) -> bool:
         """Can `timeout=` be added to a call of `method` without reaching a definition that refuses it?"""
-        return not self.unknown and not (self.refusing and kind.timeout_path(method) & self.refusing)
+        refusing = self.refusing | self.subclasses_refusing
+        return not self.unknown and not (refusing and kind.timeout_path(method) & refusing)
 
     def merged(self, other: TimeoutOverrides) -> TimeoutOverrides:
         """Two alternatives a value may hold: a definition either may run counts."""
         if other == self:
             return self
         return TimeoutOverrides(self.refusing | other.refusing, self.runs_refusing | other.runs_refusing,
-                                self.unknown or other.unknown)
+                                self.unknown or other.unknown, self.subclasses_refusing | other.subclasses_refusing)
+
+    def exact(self) -> TimeoutOverrides:
+        """An instance of the class itself (`Client()`): no subclass's definition runs."""
+        return replace(self, subclasses_refusing=frozenset()) if self.subclasses_refusing else self
 
 
-NONE = TimeoutOverrides()
+NO_OVERRIDES = TimeoutOverrides()
+
+
+def merge_all(alternatives: Iterable[TimeoutOverrides]) -> TimeoutOverrides:
+    """The alternatives a value may hold (`_agree`): a definition any of them may run counts."""
+    merged = NO_OVERRIDES
+    for overrides in alternatives:
+        merged = overrides if merged is NO_OVERRIDES else merged.merged(overrides)
+    return merged
 
 
 @cache
@@ -60,11 +76,11 @@ def _receivers(kind: ClientKind) -> frozenset[str]:
 Definition = tuple[str, "bool | None"]
 
 
-def chain_overrides(kind: ClientKind, chain: Iterable[Iterable[Definition]], others: Iterable[Definition] = (),
-                    inherited: TimeoutOverrides = NONE, unknown: bool = False) -> TimeoutOverrides:
-    """The overrides of a class from its chain's definitions, first class first; `others`: definitions
-    an instance may run too but that do not make the call the project's (a subclass of the module);
-    `inherited`: what the chain's client base (a client class of another module) already holds."""
+def chain_overrides(kind: ClientKind, chain: Iterable[Iterable[Definition]], subclasses: Iterable[Definition] = (),
+                    inherited: TimeoutOverrides = NO_OVERRIDES, unknown: bool = False) -> TimeoutOverrides:
+    """The overrides of a class from its chain's definitions, first class first; `subclasses`: the
+    definitions of the classes deriving from it; `inherited`: what its client base (a client class
+    of the module or of another one) holds, but for that base's subclasses (this class among them)."""
     receivers = _receivers(kind)
     refusing = set(inherited.refusing)
     runs: dict[str, bool] = {}  # does the first definition of each name surely refuse?
@@ -75,9 +91,10 @@ def chain_overrides(kind: ClientKind, chain: Iterable[Iterable[Definition]], oth
             runs.setdefault(name, takes is False)
             if not takes:
                 refusing.add(name)
-    refusing.update(name for name, takes in others if name in receivers and not takes)
+    derived = {name for name, takes in subclasses if name in receivers and not takes}
     runs_refusing = {name for name, refuses in runs.items() if refuses}
     runs_refusing |= {name for name in inherited.runs_refusing if name not in runs}
-    if not refusing and not unknown and not inherited.unknown:
-        return NONE
-    return TimeoutOverrides(frozenset(refusing), frozenset(runs_refusing), unknown or inherited.unknown)
+    if not refusing and not derived and not unknown and not inherited.unknown:
+        return NO_OVERRIDES
+    return TimeoutOverrides(frozenset(refusing), frozenset(runs_refusing), unknown or inherited.unknown,
+                            frozenset(derived))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from apilint.project.index import ClientFact, ProjectIndex, WrapperFact
 from apilint.project.root import absolute_import
+from apilint.project.timeout_overrides import Definition
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,10 +45,7 @@ class ProjectView:
 
     def made_client(self, qualified: str) -> ClientFact | None:
         """What calling the project name `qualified` returns: a client subclass instance or a factory's client."""
-        name = self.canonical(qualified)
-        if self.index.class_summary(name) is not None:
-            return self.index.class_client(name)
-        return self.index.factory(name)
+        return self.index.made_client(self.canonical(qualified))
 
     def class_client(self, qualified: str) -> ClientFact | None:
         return self.index.class_client(self.canonical(qualified))
@@ -60,6 +58,10 @@ class ProjectView:
 
     def method_wrapper(self, class_name: str, method: str) -> WrapperFact | None:
         return self.index.method_wrapper(self.canonical(class_name), method)
+
+    def subclass_definitions(self, class_name: str) -> list[Definition]:
+        """The definitions of the project's classes (any module) that derive from the class."""
+        return self.index.subclass_definitions(self.canonical(class_name))
 
     # -- what the pre-check asks (over-approximations) -------------------------------
     def reachable_names(self, imports: dict[str, set[str]], bases: Iterable[str]) -> tuple[set[str], set[str], set[str]]:

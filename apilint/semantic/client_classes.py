@@ -74,10 +74,11 @@ class ClientClasses(ProjectNames, ReceiverTracking):
 
     def _timeout_overrides(self, cls: ClassScope, inherited: ClientRef) -> TimeoutOverrides:
         """The definitions of the class's chain in the module (first class first) over what its client
-        base holds (a class of another module: the index's facts), and those of its subclasses here:
-        an instance may be one (`self` in a method, a parameter annotated with the class)."""
+        base holds (a class of another module: the index's facts), and those of its subclasses, here
+        or in another project module: an instance may be one (`self` in a method, an annotated parameter)."""
+        subclasses = [d for sub in self.subclasses(cls) for d in _definitions(sub)]
         return chain_overrides(inherited.kind, [_definitions(klass) for klass in self.class_chain(cls)],
-                               [d for sub in self.subclasses(cls) for d in _definitions(sub)], inherited.overrides)
+                               subclasses + self.project_subclass_definitions(cls), inherited.overrides)
 
     def _class_handles_timeout(self, cls: ClassScope) -> bool:
         if any(m.mentions_timeout for name, m in cls.methods.items() if name in TIMEOUT_METHODS):

@@ -16,8 +16,7 @@ import libcst as cst
 
 from apilint.knowledge.http_clients import CONSTRUCTOR_POSITIONAL_TIMEOUT, ClientKind
 from apilint.project.index import ClientFact
-from apilint.project.timeout_overrides import NONE as NO_OVERRIDES
-from apilint.project.timeout_overrides import TimeoutOverrides
+from apilint.project.timeout_overrides import NO_OVERRIDES, TimeoutOverrides, merge_all
 from apilint.semantic.names import is_none, keyword_arg, positional_count
 from apilint.semantic.scope import ClassScope
 
@@ -72,7 +71,5 @@ def _agree(results: list[ClientRef | None]) -> ClientRef | None:
         return None
     # When alternatives disagree about a default timeout, assume it is there: no report.
     chosen = next((ref for ref in found if ref.has_default_timeout()), found[0])
-    overrides = chosen.overrides
-    for ref in found:
-        overrides = overrides.merged(ref.overrides)  # any alternative's definitions may run
+    overrides = merge_all(ref.overrides for ref in found)
     return chosen if overrides == chosen.overrides else replace(chosen, overrides=overrides)

@@ -93,7 +93,7 @@ class ClientResolution(ClientClasses):
                 ref = self.class_client(binding.definition)
                 if ref is None:
                     return None
-                return replace(ref, constructor=call)
+                return replace(ref, constructor=call, overrides=ref.overrides.exact())  # no subclass instance
             if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
                 return self._factory_result(binding.definition, depth)
             return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from apilint.project.index import ClientFact, WrapperFact
+from apilint.project.timeout_overrides import Definition
 from apilint.project.view import ProjectView
 from apilint.semantic.names import has_star_args, positional_count
 from apilint.semantic.scope import Binding, BindingKind, ClassScope, FunctionScope, Scope
@@ -66,6 +67,13 @@ class ProjectNames:
         facts = [self.project.attribute_client(name, attribute) for name in self._project_bases(owner)]
         found = [f for f in facts if f is not None]
         return found[0] if found and len({f.kind for f in found}) == 1 else None
+
+    def project_subclass_definitions(self, cls: ClassScope) -> list[Definition]:
+        """The definitions of the classes deriving from a module-level class, in any project module."""
+        name = self._module_level_class(cls)
+        if self.project is None or name is None:
+            return []
+        return self.project.subclass_definitions(self.project.own(name))
 
     def _project_bases(self, owner: ClassScope) -> list[str]:
         """Qualified names of the bases of the class (and of its module-local bases) that the module imports."""

@@ -24,6 +24,9 @@ from apilint.semantic.scope import (
 # Methods of a Session subclass (or adapter) that, when they handle `timeout`,
 # give every request a default timeout.
 TIMEOUT_METHODS = frozenset().union(*(kind.methods for kind in CLIENT_CONSTRUCTORS.values()))  # from the records
+# Methods a client hands a call's `timeout` on to, the request methods included: a client subclass's
+# definition of one is read for its signature (API101's fix: `timeout_overrides.py`).
+TIMEOUT_RECEIVERS = frozenset().union(*(kind.timeout_receivers() for kind in CLIENT_CONSTRUCTORS.values()))
 
 
 class ReceiverTracking:

@@ -1,6 +1,7 @@
 """Client classes whose own definitions a `timeout=` added to a call in another module reaches
 (overrides_use.py): the library hands it from `get` to `self.request`, `self.send` and
-`self.resolve_redirects`, and from a mixin ahead of the client in the MRO too."""
+`self.resolve_redirects`, and from a mixin ahead of the client in the MRO too; or a subclass
+defined there reaches a call made here, on `self`."""
 import requests
 
 
@@ -31,3 +32,9 @@ class KeywordsSession(requests.Session):
 class UnrelatedSession(requests.Session):
     def prepare_request(self, request):
         return super().prepare_request(request)
+
+
+class FetchingSession(requests.Session):
+    def fetch(self):
+        # `self` may be overrides_use.StrictFetchingSession, whose `send` cannot take `timeout=`.
+        return self.get("https://api.example.com/items")  # expect: API101
