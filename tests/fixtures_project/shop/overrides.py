@@ -2,6 +2,8 @@
 (overrides_use.py): the library hands it from `get` to `self.request`, `self.send` and
 `self.resolve_redirects`, and from a mixin ahead of the client in the MRO too; or a subclass
 defined there reaches a call made here, on `self`."""
+import contextlib
+
 import requests
 
 
@@ -22,6 +24,10 @@ class RetryMixin:
 
 class MixedSession(RetryMixin, requests.Session):
     pass
+
+
+class UnreadMixedSession(contextlib.ContextDecorator, requests.Session):
+    pass  # a base the index cannot read, ahead of the client: it may define `request`
 
 
 class KeywordsSession(requests.Session):

@@ -6,6 +6,7 @@ from shop.overrides import (
     MixedSession,
     RedirectSession,
     StrictSession,
+    UnreadMixedSession,
     UnrelatedSession,
 )
 
@@ -28,6 +29,7 @@ def refused():
         RedirectSession().post(URL, json={}),  # expect: API101
         MixedSession().get(URL),  # expect: API101
         StrictSendChild().get(URL),  # expect: API101
+        UnreadMixedSession().get(URL),  # expect: API101
     ]
 
 
