@@ -19,14 +19,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from apilint import __version__
-from apilint.engine.engine import check_source, enabled_rules
-from apilint.engine.findings import AnalysisError
+from apilint.engine.findings import CANNOT_ANALYSE, AnalysisError
 from apilint.engine.guards import DEFAULT_FILE_TIMEOUT, TimeLimitExceeded, time_limit
 from apilint.engine.source import MAX_FILE_BYTES
-from apilint.rules import CANNOT_ANALYSE
 from apilint.cli.cache import CACHE_DIR, Cache, content_digest
 from apilint.cli.configured import CACHE_DIR_VARIABLE
-from apilint.project.build import keep_summaries, view_for
 from apilint.flake8_config import FLAKE8_OPTIONS, Flake8Files, apply_overrides, flake8_overrides
 from apilint.project.dependencies import with_project_facts
 from apilint.project.root import fingerprint_for
@@ -49,6 +46,7 @@ class ApilintChecker:
     files: ClassVar[Flake8Files | None] = None  # per-file settings, set by parse_options
     file_timeout: ClassVar[float] = DEFAULT_FILE_TIMEOUT
     cache: ClassVar[Cache | None] = None  # findings and summaries kept across runs (None: --apilint-no-cache)
+    index_ready: ClassVar[bool] = False
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str = "-") -> None:
         self.tree = tree
@@ -89,7 +87,7 @@ class ApilintChecker:
             # its module summaries (in this run and the next), not the work. A file whose text, settings
             # and project did not change is answered from the cache, as by the CLI.
             cls.cache = None if getattr(options, "apilint_no_cache", False) else Cache(_cache_top())
-            keep_summaries(cls.cache.summary_files() if cls.cache is not None else None)
+            cls.index_ready = False  # the index's summaries are told where they are kept on first use
         except ConfigError as exc:
             print(f"apilint: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -101,7 +99,6 @@ class ApilintChecker:
                 return  # `exclude` in [tool.apilint] covers this file
             settings, ignores = configured
             settings = with_project_facts(settings, self.filename)  # principle 4: versions the project supports
-            rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
             text = "".join(self.lines)
             # The CLI's guards: a file too large is not analysed, one too slow is abandoned; both reported.
             size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
@@ -112,6 +109,15 @@ class ApilintChecker:
             key = _cache_key(text, settings, ignores, self.filename) if self.cache is not None and reads_file else None
             findings = self.cache.get_file(key) if self.cache is not None and key is not None else None
             if findings is None:
+                # The engine (and libcst) only when a file is analysed: a run answered from the cache,
+                # such as a pre-commit hook on unchanged files, does not import them.
+                from apilint.engine.engine import check_source, enabled_rules
+                from apilint.project.build import keep_summaries, view_for
+
+                if not ApilintChecker.index_ready:
+                    keep_summaries(self.cache.summary_files() if self.cache is not None else None)
+                    ApilintChecker.index_ready = True
+                rules = enabled_rules(settings, ignores)  # [tool.apilint] select/ignore and per-file-ignores
                 # The file's project (built once per process, only when a file is analysed): names from
                 # its other modules resolve as in the CLI.
                 project = view_for(self.filename) if reads_file else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from apilint.cli.patch import unified_diff
 from apilint.cli.workers import parent_alive, start_worker, stop_pool
-from apilint.engine.findings import AnalysisError, Finding
+from apilint.engine.findings import CANNOT_ANALYSE, AnalysisError, Finding
 from apilint.engine.guards import TimeLimitExceeded, time_limit
 from apilint.engine.noqa import NoqaIndex
 from apilint.engine.notebook import Notebook, is_notebook, read_notebook
@@ -21,7 +21,6 @@ from apilint.settings import Settings
 
 # The engine (and libcst, ~0.15 s to import) is loaded only when a file needs analysing:
 # a warm run answered by the cache never pays for it.
-CANNOT_ANALYSE = "API000"
 
 
 @dataclass(frozen=True)

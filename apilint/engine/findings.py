@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# The code of "this file could not be analysed" (unreadable, too large, too slow, an internal error).
+CANNOT_ANALYSE = "API000"
+
 
 class Applicability(str, Enum):
     """ruff's fix applicability: safe fixes run with --fix, unsafe ones need --unsafe-fixes."""

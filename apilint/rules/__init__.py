@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from apilint.engine.findings import CANNOT_ANALYSE
 from apilint.rules.base import Rule
 from apilint.rules.broad_except import BroadExcept
 from apilint.rules.builtin_exception_for_library import BuiltinExceptionForLibrary
@@ -45,6 +46,5 @@ ALL_RULES: tuple[type[Rule], ...] = (
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 
 # The code for files that could not be analysed; not a rule, always on.
-CANNOT_ANALYSE = "API000"
 
 __all__ = ["ALL_RULES", "CANNOT_ANALYSE", "RULES_BY_CODE", "Rule"]
