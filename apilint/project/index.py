@@ -180,6 +180,10 @@ class ProjectIndex(OverridesIndex):
             ahead.append(base)
         if inherited is None:
             return None
+        if self.unreadable_ahead(ahead):
+            # A base we cannot read, ahead of the client in the MRO, may define its request methods:
+            # unknown, as for a class of the module itself (`semantic/client_classes.py`), so silent.
+            return None
         default = inherited.default_timeout or cls.handles_timeout or any(self._adapter_times_out(m) for m in cls.mounts)
         own = inherited.own_requests or any(name in inherited.kind.methods for name in cls.methods)
         overrides = self.timeout_overrides(qualified, cls, ahead, inherited.kind, inherited.overrides)

@@ -32,9 +32,12 @@ class OverridesIndex:
         over what the client base holds (`inherited`), and its subclasses'; a base ahead that is
         not the project's may define anything."""
         chain = [cls] + [klass for base in ahead if base for _, klass in self.class_chain(base)]
-        unknown = any(not base or (self.class_summary(base) is None and not _adds_no_methods(base)) for base in ahead)
         return chain_overrides(kind, [_definitions(klass) for klass in chain], self.subclass_definitions(name),
-                               inherited, unknown)
+                               inherited, self.unreadable_ahead(ahead))
+
+    def unreadable_ahead(self, ahead: list[str]) -> bool:
+        """A base ahead of the client base that is not a project class (and may add methods)."""
+        return any(not base or (self.class_summary(base) is None and not _adds_no_methods(base)) for base in ahead)
 
     def subclass_definitions(self, qualified: str) -> list[Definition]:
         """The definitions of every project class that derives from `qualified` (canonical), transitively."""

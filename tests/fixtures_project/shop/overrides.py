@@ -27,7 +27,7 @@ class MixedSession(RetryMixin, requests.Session):
 
 
 class UnreadMixedSession(contextlib.ContextDecorator, requests.Session):
-    pass  # a base the index cannot read, ahead of the client: it may define `request`
+    pass  # a base the index cannot read, ahead of the client: it may define `request` (not a known client)
 
 
 class KeywordsSession(requests.Session):
