@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -194,6 +195,9 @@ def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None,
     batches = _batches(jobs)
     placed: list[FileResult | None] = [None] * len(jobs)
     done = 0
+    # What the workers inherit (the project index, the rule tables) goes to the collector's permanent
+    # generation: a worker's collections never walk it, nor write to its pages (copy-on-write).
+    gc.freeze()
     try:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
         try:
@@ -212,6 +216,8 @@ def run_jobs(jobs: list[Job], workers: int, worker: Worker | None = None,
         # A worker died (killed, out of memory): redo the files one by one, in isolation,
         # so the one that kills its worker is reported and the others are analysed.
         return [_isolated(job, work) for job in jobs]
+    finally:
+        gc.unfreeze()
 
 
 _BATCH_BYTES = 64 * 1024

