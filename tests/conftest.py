@@ -40,3 +40,15 @@ def project(tmp_path: Path) -> Path:
     """An empty project directory (with a pyproject.toml so no outer config leaks in)."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'sample'\n")
     return tmp_path
+
+
+def write_twin_packages(project: Path) -> None:
+    """Two packages holding the same `use.py` text, which imports `session` from its own package:
+    a client in pkg_a, not one in pkg_b (one text, two modules: a cache must key by path)."""
+    for package, client in (("pkg_a", "import requests\nsession = requests.Session()\n"),
+                            ("pkg_b", "class S:\n    def get(self, u):\n        return u\nsession = S()\n")):
+        (project / package).mkdir()
+        (project / package / "__init__.py").write_text("")
+        (project / package / "client.py").write_text(client)
+        (project / package / "use.py").write_text('from .client import session\n\n\ndef f():\n'
+                                                  '    return session.get("https://x")\n')

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli, write_twin_packages
 
 UNSAFE = "import requests\n\n\ndef f(url):\n    return requests.get(url)\n"
 NONE = "import requests\n\n\ndef f(url):\n    return requests.get(url, timeout=None)\n"
@@ -154,13 +154,7 @@ def test_libcst_and_python_versions_are_in_the_key(tmp_path: Path, monkeypatch: 
 def test_one_text_in_two_packages_keeps_its_own_findings(project: Path) -> None:
     """The same text names different modules in different packages (`from .client import session`):
     a warm run must not answer one copy with the other's findings."""
-    for package, client in (("pkg_a", "import requests\nsession = requests.Session()\n"),
-                            ("pkg_b", "class S:\n    def get(self, u):\n        return u\nsession = S()\n")):
-        (project / package).mkdir()
-        (project / package / "__init__.py").write_text("")
-        (project / package / "client.py").write_text(client)
-        (project / package / "use.py").write_text('from .client import session\n\n\ndef f():\n'
-                                                  '    return session.get("https://x")\n')
+    write_twin_packages(project)
     cold = _lines(run_cli("--no-cache", ".", cwd=project).stdout)
     assert [line.split(":")[0] for line in cold] == ["pkg_a/use.py"]
     assert _lines(run_cli(".", cwd=project).stdout) == cold

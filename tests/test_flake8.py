@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import run_flake8
+from .conftest import run_flake8, write_twin_packages
 
 UNSAFE = "import requests\n\n\ndef f(url):\n    return requests.get(url)\n"
 
@@ -110,16 +110,6 @@ def test_plugin_warns_about_keys_it_cannot_apply(project: Path) -> None:
     assert result.stderr.count("respect-gitignore") == 1
 
 
-def _two_packages(project: Path) -> None:
-    for package, client in (("pkg_a", "import requests\nsession = requests.Session()\n"),
-                            ("pkg_b", "class S:\n    def get(self, u):\n        return u\nsession = S()\n")):
-        (project / package).mkdir()
-        (project / package / "__init__.py").write_text("")
-        (project / package / "client.py").write_text(client)
-        (project / package / "use.py").write_text('from .client import session\n\n\ndef f():\n'
-                                                  '    return session.get("https://x")\n')
-
-
 def _api_lines(out: str) -> list[str]:
     return sorted(line for line in out.splitlines() if " API" in line)
 
@@ -127,7 +117,7 @@ def _api_lines(out: str) -> list[str]:
 def test_plugin_answers_unchanged_files_from_the_cache(project: Path) -> None:
     """A second flake8 run reads the findings it kept (an edited entry shows), per file and path;
     a change to another module of the project invalidates them."""
-    _two_packages(project)
+    write_twin_packages(project)
     cold = _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout)
     assert [line.split(":")[0] for line in cold] == ["./pkg_a/use.py"]
     entries = sorted((project / ".apilint_cache").rglob("entries/*/*.json"))
@@ -145,7 +135,7 @@ def test_plugin_answers_unchanged_files_from_the_cache(project: Path) -> None:
 
 
 def test_plugin_no_cache_option_keeps_nothing(project: Path) -> None:
-    _two_packages(project)
+    write_twin_packages(project)
     out = run_flake8("--select", "API", "--apilint-no-cache", ".", cwd=project).stdout
     assert [line.split(":")[0] for line in _api_lines(out)] == ["./pkg_a/use.py"]
     assert not (project / ".apilint_cache").exists()
