@@ -1,8 +1,9 @@
 """The receiver audit's own reading of "a guard narrows" (independent of apilint's semantic/guard_flow).
 
 Every path from the function's start to the use is enumerated explicitly (each `if` taken both
-ways; a raise/return/break/continue ends a path); only `if` statements and simple statements may
-hold the use. A binding of the name is narrowed when every enumerated path on which it is the
+ways; a raise/return/break/continue ends a path); only `if` statements, simple statements and the
+body of a `for` loop whose target is the name (each iteration starts with the target's binding)
+may hold the use. A binding of the name is narrowed when every enumerated path on which it is the
 name's last binding passed `isinstance(name, C)` (the last one counts); a compound statement other
 than `if` that binds the name, or too many paths, proves nothing.
 """
@@ -68,6 +69,13 @@ def guard_of(name: str, binding: Binding, use: cst.CSTNode, scope: FunctionScope
             found += statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
         return found
 
+    def loop_binder(loop: cst.For) -> object:
+        """The binder of `for name in ...:` (None when the target is not the name alone)."""
+        if not (isinstance(loop.target, cst.Name) and loop.target.value == name):
+            return None
+        found = [b for b in binders if b is loop or b is loop.target]
+        return found[0] if len(found) == 1 else None
+
     count = [0]
 
     def walk(items: list[cst.CSTNode], state: tuple[object, object]) -> Iterator[tuple[object, object] | None]:
@@ -89,6 +97,14 @@ def guard_of(name: str, binding: Binding, use: cst.CSTNode, scope: FunctionScope
                 yield from walk(statements(inner.body if isinstance(inner, cst.Else) else inner), narrowed)
             elif isinstance(statement, (cst.BaseSmallStatement, cst.If)):
                 yield state
+            elif isinstance(statement, cst.For) and id(statement.body) in ancestors:
+                # Each iteration starts with the name as the loop's target binds it (when the target
+                # is the name); a `continue` ends the path of that iteration.
+                target = loop_binder(statement)
+                if target is None:
+                    yield None
+                else:
+                    yield from walk(statements(statement.body), (target, None))
             else:
                 yield None
             return

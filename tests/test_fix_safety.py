@@ -141,7 +141,8 @@ def test_new_findings_ignore_line_shifts() -> None:
     assert list(ROUNDTRIP.new_findings(before, after)) == [("API402", "no jitter")]
 
 
-@pytest.mark.parametrize("fixture", ["API101/unproven_clients.py", "API203/not_called.py", "API304/layout.py"])
+@pytest.mark.parametrize("fixture", ["API101/unproven_clients.py", "API101/isinstance_guards.py", "API203/not_called.py",
+                                     "API304/layout.py"])
 def test_roundtrip_passes_the_fix_safety_fixtures(fixture: str) -> None:
     report = ROUNDTRIP.check_file(str(FIXTURES / fixture))
     assert report.failures == []
@@ -171,6 +172,24 @@ def test_roundtrip_audit_catches_a_resolver_that_lets_an_unknown_alternative_thr
     # attribute set in a subclass, property overridden in a subclass, if/else branches, try/except
     assert len(audited) >= 8, report.failures
     assert report.unproven == len(audited)
+
+
+def test_roundtrip_audit_catches_a_guard_that_does_not_end_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product that took `print(...)` for a statement ending the path would narrow after
+    `if not isinstance(s, Session): print(...)` and fix the call: the audit reads guards itself."""
+    import libcst as cst
+
+    from apilint.semantic.guard_flow import Shape
+    from apilint.semantic.guards import CstGuardTree
+
+    real = CstGuardTree.shape
+
+    def lenient(self: CstGuardTree, statement: cst.CSTNode) -> Shape:
+        return Shape.LEAVE if isinstance(statement, cst.Expr) else real(self, statement)
+
+    monkeypatch.setattr(CstGuardTree, "shape", lenient)
+    report = ROUNDTRIP.check_file(str(FIXTURES / "API101" / "isinstance_guards.py"))
+    assert any("(audit)" in failure for failure in report.failures), report.failures
 
 
 def test_unused_noqa_fix_edits_the_right_line_after_a_form_feed() -> None:
