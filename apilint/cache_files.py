@@ -8,8 +8,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TypeVar
+
+# A cache file keeps at least this many entries, and at least four times what one run used: a
+# run over a few files (pre-commit) does not throw away the entries of the others, and entries
+# of deleted or edited files do not pile up forever (a warm run reads the whole file).
+KEEP_AT_LEAST = 50_000
+_V = TypeVar("_V")
 
 
 def write_json_atomically(target: Path, data: object, before_write: Callable[[], None] = lambda: None) -> None:
@@ -34,3 +41,19 @@ def write_json_atomically(target: Path, data: object, before_write: Callable[[],
                 os.unlink(temp)
             except OSError:
                 pass
+
+
+def bounded(entries: dict[str, _V], used: Collection[str]) -> dict[str, _V]:
+    """`entries` with the oldest ones this run did not use dropped, down to the limit (see KEEP_AT_LEAST)."""
+    limit = max(KEEP_AT_LEAST, 4 * len(used))
+    excess = len(entries) - limit
+    if excess <= 0:
+        return entries
+    dropped = 0
+    kept: dict[str, _V] = {}
+    for key, value in entries.items():  # insertion order: the oldest first
+        if dropped < excess and key not in used:
+            dropped += 1
+            continue
+        kept[key] = value
+    return kept

@@ -159,3 +159,33 @@ def test_one_text_in_two_packages_keeps_its_own_findings(project: Path) -> None:
     assert [line.split(":")[0] for line in cold] == ["pkg_a/use.py"]
     assert _lines(run_cli(".", cwd=project).stdout) == cold
     assert _lines(run_cli(".", cwd=project).stdout) == cold
+
+
+def test_the_index_keeps_what_a_run_used_and_drops_the_oldest_rest(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries of edited or deleted files do not pile up forever; a run over a few files keeps the others."""
+    from apilint import cache_files
+    from apilint.cli import cache as cache_module
+    from apilint.engine.findings import Finding
+
+    monkeypatch.setattr(cache_files, "KEEP_AT_LEAST", 4)
+    finding = [Finding("API101", "n", "m", 1, 1, 1, 1)]
+    first = cache_module.Cache(tmp_path)
+    for key in ("a", "b", "c", "d", "e"):
+        first.put(key, finding)
+    first.save()  # five written in one run: all used, all kept (at least 4 x 5)
+    second = cache_module.Cache(tmp_path)
+    assert [second.get(k) is not None for k in "abcde"] == [True] * 5
+    third = cache_module.Cache(tmp_path)
+    assert third.get("e") is not None
+    third.put("f", finding)
+    third.save()  # 6 entries, limit max(4, 4 x 2) = 8: nothing dropped
+    fourth = cache_module.Cache(tmp_path)
+    for key in ("g", "h", "i"):
+        fourth.put(key, finding)
+    fourth.save()  # 9 entries, limit max(4, 12) = 12: nothing dropped
+    fifth = cache_module.Cache(tmp_path)
+    assert fifth.get("i") is not None
+    fifth.save()  # 9 entries, limit max(4, 4) = 4: the five oldest not used go
+    kept = cache_module.Cache(tmp_path)
+    assert [k for k in "abcdefghi" if kept.get(k) is not None] == ["f", "g", "h", "i"]

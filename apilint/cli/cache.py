@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint import __version__
-from apilint.cache_files import write_json_atomically
+from apilint.cache_files import bounded, write_json_atomically
 from apilint.cli.file_stats import FileStats
 from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
@@ -76,6 +76,7 @@ class Cache:
         self.directory = self.top / f"{__version__}-{fingerprint}"
         self._index: dict[str, list[Any]] | None = None
         self._dirty = False
+        self._used: set[str] = set()  # keys read or written by this run (kept when the index is trimmed)
         self.stats = FileStats(self.directory / "files.json")  # unchanged files are not read again
 
     @staticmethod
@@ -104,19 +105,26 @@ class Cache:
 
     def get(self, key: str) -> list[Finding] | None:
         entry = self._load_index().get(key)
-        return None if entry is None else cache_entries.load(entry)  # malformed: a miss
+        if entry is None:
+            return None
+        self._used.add(key)
+        return cache_entries.load(entry)  # malformed: a miss
 
     def put(self, key: str, findings: list[Finding]) -> None:
         self._load_index()[key] = [cache_entries.dump(f) for f in findings]
+        self._used.add(key)
         self._dirty = True
 
     def save(self) -> None:
         """Write the index atomically (one file: a warm run reads one file, not one per source)."""
-        if not self._dirty:
-            self.stats.save(self._mark_top)
-            return
-        write_json_atomically(self.directory / "index.json", self._index, self._mark_top)
         self.stats.save(self._mark_top)
+        if self._index is not None:
+            trimmed = bounded(self._index, self._used)
+            if trimmed is not self._index:
+                self._index, self._dirty = trimmed, True
+        if self._dirty:
+            write_json_atomically(self.directory / "index.json", self._index, self._mark_top)
+            self._dirty = False
 
     def get_file(self, key: str) -> list[Finding] | None:
         """An entry kept in a file of its own (`put_file`); None: a miss (absent or malformed)."""

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from apilint.cache_files import write_json_atomically
+from apilint.cache_files import bounded, write_json_atomically
 from apilint.project.root import stat_seen
 
 # Seconds a file's last change must precede the run for its stat to be trusted: above every common
@@ -46,6 +46,7 @@ class FileStats:
         self._limit_ns = int(((time.time() if now is None else now) - SETTLED) * 1e9)
         self._known: dict[str, list[object]] | None = None
         self._dirty = False
+        self._used: set[str] = set()  # paths looked up or recorded by this run
 
     def _entries(self) -> dict[str, list[object]]:
         if self._known is None:
@@ -67,6 +68,7 @@ class FileStats:
         if not stat.S_ISREG(info.st_mode):
             return None, None
         current = signature(info)
+        self._used.add(absolute)
         entry = self._entries().get(absolute)
         if (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[5], str)
                 and tuple(entry[:5]) == current):
@@ -78,9 +80,14 @@ class FileStats:
         if before is None or before[2] >= self._limit_ns or before[1] >= self._limit_ns:
             return  # changed too recently (or in the future): a later write could leave the times as they are
         self._entries()[absolute] = [*before, digest]
+        self._used.add(absolute)
         self._dirty = True
 
     def save(self, before_write: Callable[[], None] = lambda: None) -> None:
+        if self._known is not None:
+            trimmed = bounded(self._known, self._used)  # entries of deleted files do not pile up
+            if trimmed is not self._known:
+                self._known, self._dirty = trimmed, True
         if self._dirty and self._known is not None:
             write_json_atomically(self._file, self._known, before_write)
             self._dirty = False
