@@ -1,9 +1,10 @@
 """The receiver audit's own reading of "a guard narrows" (independent of apilint's semantic/guard_flow).
 
 Every path from the function's start to the use is enumerated explicitly (each `if` taken both
-ways; a raise/return/break/continue ends a path); only `if` statements, simple statements and the
-body of a `for` loop whose target is the name (each iteration starts with the target's binding)
-may hold the use. A binding of the name is narrowed when every enumerated path on which it is the
+ways; a raise/return/break/continue ends a path); the use may be in `if` statements, simple
+statements, the body of a `try` or `with` (entered with the state before it; a `with` binding the
+name makes it unsure) or of a loop (a `for` whose target is the name starts each iteration with
+that binding; any other loop with an unsure state, which only a guard on the way narrows). A binding of the name is narrowed when every enumerated path on which it is the
 name's last binding passed `isinstance(name, C)` (the last one counts); a compound statement other
 than `if` that binds the name, or too many paths, proves nothing.
 """
@@ -97,14 +98,17 @@ def guard_of(name: str, binding: Binding, use: cst.CSTNode, scope: FunctionScope
                 yield from walk(statements(inner.body if isinstance(inner, cst.Else) else inner), narrowed)
             elif isinstance(statement, (cst.BaseSmallStatement, cst.If)):
                 yield state
-            elif isinstance(statement, cst.For) and id(statement.body) in ancestors:
-                # Each iteration starts with the name as the loop's target binds it (when the target
-                # is the name); a `continue` ends the path of that iteration.
-                target = loop_binder(statement)
-                if target is None:
-                    yield None
-                else:
-                    yield from walk(statements(statement.body), (target, None))
+            elif isinstance(statement, (cst.For, cst.While)) and id(statement.body) in ancestors:
+                # Each iteration of `for name in ...:` starts with the target's binding; any other loop
+                # body may start with whatever an earlier iteration bound (unsure: only a guard on the
+                # way proves anything). A `continue` ends the path of that iteration.
+                target = loop_binder(statement) if isinstance(statement, cst.For) else None
+                yield from walk(statements(statement.body), (target, None) if target is not None else (_UNSURE, None))
+            elif isinstance(statement, cst.Try) and id(statement.body) in ancestors:
+                yield from walk(statements(statement.body), state)  # the body runs on from here
+            elif isinstance(statement, cst.With) and id(statement.body) in ancestors:
+                entered = (_UNSURE, None) if any(binds(item) for item in statement.items) else state
+                yield from walk(statements(statement.body), entered)
             else:
                 yield None
             return
