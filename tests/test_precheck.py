@@ -337,6 +337,33 @@ def test_text_filter_handlers(text: str, tuple_handler: bool, excepts: int) -> N
     assert index.word_count("except", 5) == excepts
 
 
+_RETRY_BODY = "        try:\n            return send()\n        except OSError:\n            pass\n"
+
+
+@pytest.mark.parametrize(("text", "inside"), [
+    ("def f(send):\n    while True:\n" + _RETRY_BODY, True),
+    ("async def f(send):\n    async for _ in gen():\n" + _RETRY_BODY, True),
+    ("def f(send):\n\tfor i in range(3):\n\t\ttry:\n\t\t\tsend()\n\t\texcept OSError:\n\t\t\tpass\n", True),
+    # Old Mac line ends: Python splits lines at a lone \r too.
+    ("def f(send):\r    while True:\r        try:\r            send()\r        except OSError:\r            pass\r", True),
+    # A form feed restarts the column, as in the tokenizer: the loop is at column 4, the handler at 8.
+    ("def f(send):\n\f    while True:\n        try:\n            send()\n        except OSError:\n            pass\n", True),
+    # A handler, and a loop elsewhere: no handler inside a loop.
+    ("def f(send):\n    try:\n        send()\n    except OSError:\n        pass\n    for x in y:\n        send(x)\n", False),
+    ("def f(send):\n    for x in y:\n        send(x)\n\ndef g():\n    try:\n        pass\n    except OSError:\n        pass\n", False),
+    ("for x in y:\n    print(x)\n", False),
+])
+def test_text_filter_handler_in_loop(text: str, inside: bool) -> None:
+    """RetryLoops' text test when no HTTP import: a helper's callable is retried only by a handler in the loop."""
+    assert TextIndex(text).has_handler_in_loop() is inside
+    import ast
+
+    loops = [n for n in ast.walk(ast.parse(text)) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    handlers_in_loops = any(isinstance(n, (ast.Try, getattr(ast, "TryStar", ast.Try))) and n.handlers
+                            for loop in loops for n in ast.walk(loop))
+    assert handlers_in_loops is inside  # the cases mean what they say
+
+
 def test_unrelated_calls_are_not_http_calls() -> None:
     """The scan must actually be selective: dict.get and friends do not send requests."""
     import ast

@@ -52,14 +52,16 @@ class TextTest:
     # module the project index says leads to one; `extra-clients` widen it).
     http_import: bool = False
     imports: frozenset[str] = frozenset()  # an import line naming one of these modules
-    # A mention of a word of every group (`(("except",), ("for", "while"))`: a handler and a loop).
+    # A mention of a word of every group (`(("except", "suppress"),)`: a handler or `suppress`).
     words: tuple[frozenset[str], ...] = ()
     repeated: tuple[str, int] | None = None  # a word mentioned at least this many times
     tuple_handler: bool = False  # `except (`: a handler naming several classes
+    handler_in_loop: bool = False  # an `except` clause inside a loop's body (by its indentation)
 
     @property
     def always(self) -> bool:
-        return not (self.http_import or self.imports or self.words or self.repeated or self.tuple_handler)
+        return not (self.http_import or self.imports or self.words or self.repeated or self.tuple_handler
+                    or self.handler_in_loop)
 
 
 class Need:
@@ -240,12 +242,13 @@ class RepeatedTupleClasses(Need):
 class RetryLoops(Need):
     """A loop around a call that may send (or a callable given as a parameter) that notices failures.
 
-    A hand-written retry helper may import no HTTP library: it retries a callable it is given, in a
-    loop with an `except`. The analysis follows the module's helpers into their bodies, so the sites
-    are the loops and every function it may read from them (`retry_reach.py`).
+    A hand-written retry helper may import no HTTP library: it retries a callable it is given, and
+    only when a handler inside the loop goes round (`retry_loops.loop_facts`), so its text has an
+    `except` clause indented under a loop header. The analysis follows the module's helpers into
+    their bodies, so the sites are the loops and every function it may read from them (`retry_reach.py`).
     """
 
-    text: ClassVar[TextTest] = TextTest(http_import=True, words=(frozenset({"except"}), frozenset({"for", "while"})))
+    text: ClassVar[TextTest] = TextTest(http_import=True, handler_in_loop=True)
 
     def lines(self, facts: FileFacts, settings: Settings) -> list[int] | None:
         scan = facts.scan

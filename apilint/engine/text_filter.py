@@ -38,6 +38,10 @@ _IDENTIFIER = re.compile(r"\w+")
 # only through an attribute `.request` / `.client` written somewhere in the file.
 _WEAK_ROOTS = frozenset(SUBMODULE_ROOTS)
 _COMMENT = re.compile(r"#[^\r\n]*")
+# A line (any of Python's line ends) starting, after its indentation, with a loop header or an
+# `except` clause: a handler inside a loop's body comes after the loop's header and is indented
+# deeper than it (`has_handler_in_loop`).
+_LOOP_OR_HANDLER = re.compile(r"(?:^|(?<=\r))([ \t\f]*)(?:(?:async[ \t]+)?(?:for|while)\b|(except)\b)", re.M)
 _SUBMODULE_ATTRIBUTE = re.compile(
     r"\.[ \t\f\\\r\n]*(?:" + "|".join(sorted(frozenset().union(*SUBMODULE_ROOTS.values()))) + r")\b"
 )
@@ -130,6 +134,8 @@ class TextIndex:
             return True
         if test.repeated is not None and self.word_count(*test.repeated) >= test.repeated[1]:
             return True
+        if test.handler_in_loop and self.has_handler_in_loop():
+            return True
         return test.tuple_handler and self.has_tuple_handler()
 
     def mentions_any(self, words: frozenset[str]) -> bool:
@@ -143,6 +149,21 @@ class TextIndex:
             if count >= limit:
                 break
         return count
+
+    def has_handler_in_loop(self) -> bool:
+        """An `except` clause indented deeper than an earlier `for`/`while` header: a necessary sign of
+        a handler inside a loop's body. Lines in strings only add candidates (more "maybe")."""
+        if "except" not in self.text:
+            return False
+        shallowest: int | None = None  # the least indented loop header so far
+        for match in _LOOP_OR_HANDLER.finditer(self.text):
+            # As the tokenizer: tabs to the next multiple of 8, a form feed restarts the column.
+            width = len(match.group(1).rsplit("\f", 1)[-1].expandtabs(8))
+            if match.group(2) is None:
+                shallowest = width if shallowest is None else min(shallowest, width)
+            elif shallowest is not None and width > shallowest:
+                return True
+        return False
 
     def has_tuple_handler(self) -> bool:
         """`except (` / `except* (`: a handler naming several classes must parenthesise them."""
