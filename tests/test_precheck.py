@@ -348,6 +348,8 @@ _RETRY_BODY = "        try:\n            return send()\n        except OSError:\
     ("def f(send):\r    while True:\r        try:\r            send()\r        except OSError:\r            pass\r", True),
     # A form feed restarts the column, as in the tokenizer: the loop is at column 4, the handler at 8.
     ("def f(send):\n\f    while True:\n        try:\n            send()\n        except OSError:\n            pass\n", True),
+    # A byte order mark before a loop on the first line.
+    ("\ufeffwhile True:\n    try:\n        send()\n    except OSError:\n        pass\n", True),
     # A handler, and a loop elsewhere: no handler inside a loop.
     ("def f(send):\n    try:\n        send()\n    except OSError:\n        pass\n    for x in y:\n        send(x)\n", False),
     ("def f(send):\n    for x in y:\n        send(x)\n\ndef g():\n    try:\n        pass\n    except OSError:\n        pass\n", False),
@@ -358,7 +360,7 @@ def test_text_filter_handler_in_loop(text: str, inside: bool) -> None:
     assert TextIndex(text).has_handler_in_loop() is inside
     import ast
 
-    loops = [n for n in ast.walk(ast.parse(text)) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    loops = [n for n in ast.walk(ast.parse(text.lstrip("\ufeff"))) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
     handlers_in_loops = any(isinstance(n, (ast.Try, getattr(ast, "TryStar", ast.Try))) and n.handlers
                             for loop in loops for n in ast.walk(loop))
     assert handlers_in_loops is inside  # the cases mean what they say

@@ -41,7 +41,7 @@ _COMMENT = re.compile(r"#[^\r\n]*")
 # A line (any of Python's line ends) starting, after its indentation, with a loop header or an
 # `except` clause: a handler inside a loop's body comes after the loop's header and is indented
 # deeper than it (`has_handler_in_loop`).
-_LOOP_OR_HANDLER = re.compile(r"(?:^|(?<=\r))([ \t\f]*)(?:(?:async[ \t]+)?(?:for|while)\b|(except)\b)", re.M)
+_LOOP_OR_HANDLER = re.compile(r"(?:^|(?<=\r))([ \t\f\ufeff]*)(?:(?:async[ \t]+)?(?:for|while)\b|(except)\b)", re.M)
 _SUBMODULE_ATTRIBUTE = re.compile(
     r"\.[ \t\f\\\r\n]*(?:" + "|".join(sorted(frozenset().union(*SUBMODULE_ROOTS.values()))) + r")\b"
 )
@@ -152,13 +152,14 @@ class TextIndex:
 
     def has_handler_in_loop(self) -> bool:
         """An `except` clause indented deeper than an earlier `for`/`while` header: a necessary sign of
-        a handler inside a loop's body. Lines in strings only add candidates (more "maybe")."""
+        a handler inside a loop's body (a byte order mark may precede the first line's header). Lines
+        in strings only add candidates (more "maybe")."""
         if "except" not in self.text:
             return False
         shallowest: int | None = None  # the least indented loop header so far
         for match in _LOOP_OR_HANDLER.finditer(self.text):
             # As the tokenizer: tabs to the next multiple of 8, a form feed restarts the column.
-            width = len(match.group(1).rsplit("\f", 1)[-1].expandtabs(8))
+            width = len(match.group(1).rsplit("\f", 1)[-1].replace("\ufeff", "").expandtabs(8))
             if match.group(2) is None:
                 shallowest = width if shallowest is None else min(shallowest, width)
             elif shallowest is not None and width > shallowest:
