@@ -38,10 +38,6 @@ _IDENTIFIER = re.compile(r"\w+")
 # only through an attribute `.request` / `.client` written somewhere in the file.
 _WEAK_ROOTS = frozenset(SUBMODULE_ROOTS)
 _COMMENT = re.compile(r"#[^\r\n]*")
-# A line (any of Python's line ends) starting, after its indentation, with a loop header or an
-# `except` clause: a handler inside a loop's body comes after the loop's header and is indented
-# deeper than it (`has_handler_in_loop`).
-_LOOP_OR_HANDLER = re.compile(r"(?:^|(?<=\r))([ \t\f\ufeff]*)(?:(?:async[ \t]+)?(?:for|while)\b|(except)\b)", re.M)
 _SUBMODULE_ATTRIBUTE = re.compile(
     r"\.[ \t\f\\\r\n]*(?:" + "|".join(sorted(frozenset().union(*SUBMODULE_ROOTS.values()))) + r")\b"
 )
@@ -154,17 +150,34 @@ class TextIndex:
         """An `except` clause indented deeper than an earlier `for`/`while` header: a necessary sign of
         a handler inside a loop's body (a byte order mark may precede the first line's header). Lines
         in strings only add candidates (more "maybe")."""
-        if "except" not in self.text:
+        handlers = [(end - 6, width) for end in self._word_ends("except")
+                    if (width := self._line_start_width(end - 6)) is not None]
+        if not handlers:
             return False
+        loops = [(end - len(word), width) for word in ("for", "while") for end in self._word_ends(word)
+                 if (width := self._line_start_width(end - len(word), after_async=True)) is not None]
         shallowest: int | None = None  # the least indented loop header so far
-        for match in _LOOP_OR_HANDLER.finditer(self.text):
-            # As the tokenizer: tabs to the next multiple of 8, a form feed restarts the column.
-            width = len(match.group(1).rsplit("\f", 1)[-1].replace("\ufeff", "").expandtabs(8))
-            if match.group(2) is None:
+        for _, kind, width in sorted([(at, 0, w) for at, w in loops] + [(at, 1, w) for at, w in handlers]):
+            if kind == 0:
                 shallowest = width if shallowest is None else min(shallowest, width)
             elif shallowest is not None and width > shallowest:
                 return True
         return False
+
+    def _line_start_width(self, at: int, after_async: bool = False) -> int | None:
+        """The indentation of the line whose first word starts at `at` (any of Python's line ends;
+        `async` may come first for a loop), measured as the tokenizer does (tabs to the next multiple
+        of 8, a form feed restarts the column); None when something else comes first."""
+        text = self.text
+        start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+        prefix = text[start:at]
+        if after_async:
+            bare = prefix.rstrip(" \t")
+            if bare.endswith("async") and len(bare) < len(prefix):
+                prefix = bare[:-5]
+        if prefix.strip(" \t\f\ufeff"):
+            return None
+        return len(prefix.rsplit("\f", 1)[-1].replace("\ufeff", "").expandtabs(8))
 
     def has_tuple_handler(self) -> bool:
         """`except (` / `except* (`: a handler naming several classes must parenthesise them."""
