@@ -25,23 +25,30 @@ def write_json_atomically(target: Path, data: object, before_write: Callable[[],
     A cache that cannot be written (a full disk, no permission, data too deep to encode) is no cache:
     the run goes on, and no half-written temporary file stays behind.
     """
+    try:
+        # `json.dumps` encodes in C; `json.dump` to a file takes the pure-Python encoder (~5x slower).
+        text = json.dumps(data, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        return
+    write_atomically(target, text.encode("utf-8"), before_write)
+
+
+def write_atomically(target: Path, data: bytes, before_write: Callable[[], None] = lambda: None) -> None:
+    """Write `data` to `target` through a temporary file in its directory (see write_json_atomically)."""
     temp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         before_write()
-        # `json.dumps` encodes in C; `json.dump` to a file takes the pure-Python encoder (~5x slower).
-        text = json.dumps(data, separators=(",", ":"))
         fd, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(temp, target)
-    except (OSError, ValueError, RecursionError):
+    except OSError:
         if temp is not None:
             try:
                 os.unlink(temp)
             except OSError:
                 pass
-
 
 def bounded(entries: dict[str, _V], used: Collection[str]) -> dict[str, _V]:
     """`entries` with the oldest ones this run did not use dropped, down to the limit (see KEEP_AT_LEAST)."""

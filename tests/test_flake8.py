@@ -122,6 +122,7 @@ def test_plugin_answers_unchanged_files_from_the_cache(project: Path) -> None:
     assert [line.split(":")[0] for line in cold] == ["./pkg_a/use.py"]
     entries = sorted((project / ".apilint_cache").rglob("entries/*/*.json"))
     assert len(entries) == 6  # one per file
+    assert [e.stat().st_size == 0 for e in entries].count(True) == 5  # no findings: an empty file
     assert _api_lines(run_flake8("--select", "API", ".", cwd=project).stdout) == cold
     for entry in entries:  # the kept entries are what a warm run reports
         entry.write_text(entry.read_text().replace("has no timeout", "HAS NO TIMEOUT"))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint import __version__
-from apilint.cache_files import bounded, write_json_atomically
+from apilint.cache_files import bounded, write_atomically, write_json_atomically
 from apilint.cli.file_stats import FileStats
 from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
@@ -130,7 +130,8 @@ class Cache:
         """An entry kept in a file of its own (`put_file`); None: a miss (absent or malformed)."""
         try:
             with (self.directory / "entries" / key[:2] / f"{key}.json").open(encoding="utf-8") as fh:
-                entry = json.load(fh)
+                text = fh.read()
+            entry = json.loads(text) if text else []
         except (OSError, ValueError, RecursionError, MemoryError):
             return None
         return cache_entries.load(entry)
@@ -138,9 +139,13 @@ class Cache:
     def put_file(self, key: str, findings: list[Finding]) -> None:
         """Keep an entry in a file of its own, written atomically: for processes that cannot save
         an index when they end (flake8's `-j` workers are ended without running exit handlers),
-        and so that concurrent writers never lose each other's entries."""
-        write_json_atomically(self.directory / "entries" / key[:2] / f"{key}.json",
-                              [cache_entries.dump(f) for f in findings], self._mark_top)
+        and so that concurrent writers never lose each other's entries. Most files have no
+        findings: their entry is an empty file, which takes an inode and no data block."""
+        target = self.directory / "entries" / key[:2] / f"{key}.json"
+        if findings:
+            write_json_atomically(target, [cache_entries.dump(f) for f in findings], self._mark_top)
+        else:
+            write_atomically(target, b"", self._mark_top)
 
     def summary_files(self) -> SummaryFiles:
         """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""
