@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apilint.project import build, rounds
+from apilint.project import build, looks, rounds
 from apilint.project.build import Project, build_project
 from apilint.project.facts import ModuleSummary
 from apilint.project.index import ProjectIndex
@@ -45,7 +45,7 @@ def _from_scratch(root: Path) -> tuple[list[str], list[dict[str, object]], str, 
     summaries: dict[str, ModuleSummary] = {}
     keys: dict[str, str] = {}
     pending: dict[str, set[str]] = {}
-    for look in build._looks(sorted(paths.items()), None):
+    for look in looks.first_looks_of(sorted(paths.items()), None):
         if look.summary is not None:
             summaries[look.name], keys[look.name] = look.summary, look.key
         elif look.named:
@@ -58,7 +58,7 @@ def _from_scratch(root: Path) -> tuple[list[str], list[dict[str, object]], str, 
             break
         for name in sorted(ready):
             del pending[name]
-            look = build._summary_of(name, paths[name], None)
+            look = looks.summary_of(name, paths[name], None)
             if look.key:
                 keys[name] = look.key
             if look.summary is not None:

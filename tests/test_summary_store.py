@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from apilint.project import build, summary
+from apilint.project import build, looks, summary
 from apilint.project.build import build_project, keep_summaries, project_for
 from apilint.project.facts import ModuleSummary
 from apilint.project.summary_store import SummaryFiles, summary_from_json
@@ -51,7 +51,7 @@ def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         parsed.append(name)
         return summarize(tree, name, package)
 
-    monkeypatch.setattr(build, "summarize", counting)
+    monkeypatch.setattr(looks, "summarize", counting)
     return parsed
 
 

@@ -1,4 +1,5 @@
-"""Building a project's index: which modules to summarise, once per process per root.
+"""Building a project's index: which modules to summarise (each looked at in `looks.py`), once per
+process per root.
 
 Summarising costs an `ast` parse, so only modules that can tell another module something about
 HTTP are summarised: those that import an HTTP library (the text filter's test), then, round by
@@ -9,40 +10,35 @@ order the files come in, and whichever subset of them a front end was asked to c
 
 from __future__ import annotations
 
-import ast
 import gc
 import hashlib
 import os
-import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from apilint.cli.discovery import DEFAULT_EXCLUDES
-from apilint.engine.findings import AnalysisError
-from apilint.engine.source import read_bytes
-from apilint.engine.text_filter import TextIndex, _import_statements
-from apilint.knowledge.http_clients import HTTP_MODULE_ROOTS
-from apilint.project.facts import ModuleSummary
 from apilint.project.index import ProjectIndex
+from apilint.project.looks import (
+    Look,
+    SummaryStore,
+    first_looks_of,
+    looks_with_store,
+    summaries_with_store,
+    summary_of,
+    use_store,
+)
 from apilint.project.root import (
-    absolute_import,
     is_package,
     module_name,
     project_files,
     project_root,
 )
 from apilint.project.rounds import Rounds
-from apilint.project.summary import summarize
-from apilint.project.summary_store import SummaryFiles, summary_from_json
+from apilint.project.summary_store import SummaryFiles
 from apilint.project.view import ProjectView
-
-# content key -> summary JSON (None: not summarised); a store may keep them across runs.
-SummaryStore = dict[str, Any]
 
 
 @dataclass
@@ -104,7 +100,7 @@ def _module_paths(root: Path, excludes: Iterable[str]) -> dict[str, Path]:
     return paths
 
 
-_Start = tuple[Path, dict[str, Path], list["_Look"], SummaryStore | None]  # root, modules, first looks, store
+_Start = tuple[Path, dict[str, Path], list[Look], SummaryStore | None]  # root, modules, first looks, store
 
 
 def _complete_all(starts: list[_Start], workers: _Workers | None) -> list[Project | None]:
@@ -134,8 +130,8 @@ def _complete_all(starts: list[_Start], workers: _Workers | None) -> list[Projec
         if not wanted:
             break
         # In this process each project's own store; the workers hold the store they were started with.
-        made = _in_workers(workers, [(name, path) for _, name, path in wanted], _summaries_with_store,
-                           lambda: [_summary_of(name, path, starts[n][3]) for n, name, path in wanted],
+        made = _in_workers(workers, [(name, path) for _, name, path in wanted], summaries_with_store,
+                           lambda: [summary_of(name, path, starts[n][3]) for n, name, path in wanted],
                            _PARALLEL_SUMMARIES)
         for (number, _, _), look in zip(wanted, made):
             project = rounds[number]
@@ -145,7 +141,7 @@ def _complete_all(starts: list[_Start], workers: _Workers | None) -> list[Projec
             for start, project in zip(starts, rounds)]
 
 
-def _add(rounds: Rounds, look: _Look, store: SummaryStore | None) -> None:
+def _add(rounds: Rounds, look: Look, store: SummaryStore | None) -> None:
     """Record a module's summary (or that it has none: its text is still part of the project's keys)."""
     rounds.keys[look.name] = look.key
     if look.summary is None:
@@ -160,18 +156,6 @@ def _project(root: Path, paths: dict[str, Path], rounds: Rounds) -> Project:
     # A summary is a function of its module's name and text: their keys make the digest.
     digest = hashlib.sha256("|".join(f"{m}:{keys[m]}" for m in sorted(summaries)).encode()).hexdigest()[:16]
     return Project(root, ProjectIndex(summaries, paths), paths, digest, sorted(keys.values()))
-
-
-@dataclass
-class _Look:
-    """A look at one file: its summary (and store key) if it imports an HTTP library or is ready
-    in a round, else (a first look) the modules it imports."""
-
-    name: str
-    key: str = ""  # "": the file could not be read
-    summary: ModuleSummary | None = None
-    named: set[str] = field(default_factory=set)
-    stored: bool = False  # the summary came from the store
 
 
 _PARALLEL_FILES = 200  # below this, handing the first looks to worker processes costs more than it saves
@@ -194,7 +178,7 @@ def _worker_pool(count: int, store: SummaryStore | None) -> Iterator[_Workers | 
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing only when it is used
 
     try:
-        pool = ProcessPoolExecutor(max_workers=count, initializer=_use_store, initargs=(store,))
+        pool = ProcessPoolExecutor(max_workers=count, initializer=use_store, initargs=(store,))
     except (OSError, RuntimeError):
         yield None
         return
@@ -202,21 +186,21 @@ def _worker_pool(count: int, store: SummaryStore | None) -> Iterator[_Workers | 
         yield _Workers(pool, count)
 
 
-def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: _Workers | None) -> list[_Look]:
+def _first_looks(items: list[tuple[str, Path]], store: SummaryStore | None, workers: _Workers | None) -> list[Look]:
     """Each file read once (the looks are independent); the looks come back in the order of `items`."""
-    return _in_workers(workers, items, _looks_with_store, lambda: _looks(items, store), _PARALLEL_FILES)
+    return _in_workers(workers, items, looks_with_store, lambda: first_looks_of(items, store), _PARALLEL_FILES)
 
 
 def _in_workers(workers: _Workers | None, items: list[tuple[str, Path]],
-                there: Callable[[list[tuple[str, Path]]], list[_Look]],
-                here: Callable[[], list[_Look]], enough: int) -> list[_Look]:
+                there: Callable[[list[tuple[str, Path]]], list[Look]],
+                here: Callable[[], list[Look]], enough: int) -> list[Look]:
     """`there` over slices of the items in the worker processes when there are `enough` of them,
     else (or when no process can be started) `here()`; the looks come back in the order of `items`."""
     if workers is None or len(items) < enough:
         return here()
     parts = 4 * workers.count
     slices = [list(range(i, len(items), parts)) for i in range(parts)]
-    placed: list[_Look | None] = [None] * len(items)
+    placed: list[Look | None] = [None] * len(items)
     try:
         for indexes, chunk in zip(slices, workers.pool.map(there, [[items[i] for i in s] for s in slices])):
             for index, look in zip(indexes, chunk):
@@ -224,96 +208,6 @@ def _in_workers(workers: _Workers | None, items: list[tuple[str, Path]],
     except (OSError, RuntimeError):
         return here()  # no processes available: work in this one
     return [look for look in placed if look is not None]
-
-
-_WORKER_STORE: SummaryStore | None = None
-
-
-def _use_store(store: SummaryStore | None) -> None:
-    global _WORKER_STORE
-    _WORKER_STORE = store
-
-
-def _looks_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
-    return _looks(items, _WORKER_STORE)
-
-
-def _summaries_with_store(items: list[tuple[str, Path]]) -> list[_Look]:
-    return [_summary_of(name, path, _WORKER_STORE) for name, path in items]
-
-
-def _looks(items: list[tuple[str, Path]], store: SummaryStore | None) -> list[_Look]:
-    return [_first_look(name, path, store) for name, path in items]
-
-
-def _summary_of(name: str, path: Path, store: SummaryStore | None) -> _Look:
-    text = _read(path)
-    return _summarise(name, text, path, store) if text is not None else _Look(name)
-
-
-def _first_look(name: str, path: Path, store: SummaryStore | None) -> _Look:
-    text = _read(path)
-    if text is None:
-        return _Look(name)
-    if TextIndex(text).imports_any(HTTP_MODULE_ROOTS):
-        return _summarise(name, text, path, store)
-    return _Look(name, named=_imported_modules(text, name, is_package(path)))
-
-
-def _read(path: Path) -> str | None:
-    try:
-        # Bounded, non-blocking, regular files only: a FIFO or a link to /dev/zero named
-        # `x.py` must not hang the index (engine/source.py).
-        return read_bytes(path).decode("utf-8", errors="replace")
-    except AnalysisError:
-        return None
-
-
-def _summarise(name: str, text: str, path: Path, store: SummaryStore | None) -> _Look:
-    package = is_package(path)
-    key = hashlib.sha256(f"{name}|{package}|".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
-    if store is not None and key in store:
-        stored = summary_from_json(store[key])  # a store read from disk may hold anything
-        if stored is not None:
-            return _Look(name, key, stored, stored=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-        return _Look(name, key, summarize(tree, name, package))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _Look(name, key)  # a module that cannot be parsed tells nothing
-
-
-_FROM = re.compile(r"from\s+(\.*)\s*([\w.]*)\s+import\s+\(?([^)#]*)")
-_IMPORT = re.compile(r"import\s+([^#;]*)")
-
-
-def _imported_modules(text: str, module: str, package: bool) -> set[str]:
-    """Every module (and `module.name`) an import statement of the text may name (an over-approximation)."""
-    found: set[str] = set()
-    for statement in _import_statements(text):
-        statement = statement.replace("\\\n", " ").strip()
-        match = _FROM.match(statement)
-        if match is not None:
-            dots, target, names = match.groups()
-            base = absolute_import(module, package, len(dots), target or None)
-            if base is None:
-                continue
-            for part in names.split(","):
-                words = part.split()
-                if words:
-                    # `from a import b` names a.b (a name or a submodule); `from a import *` all of a.
-                    found.add(base if words[0] == "*" else f"{base}.{words[0]}")
-            continue
-        match = _IMPORT.match(statement)
-        if match is not None:
-            for part in match.group(1).split(","):
-                words = part.split()
-                if words:
-                    dotted = words[0].split(".")
-                    found.update(".".join(dotted[:i]) for i in range(1, len(dotted) + 1))
-    return found
 
 
 # -- one index per root per process ---------------------------------------------------------

@@ -2,7 +2,7 @@
 
 A summary is a function of its module's name and text (and of apilint's code, Python's and
 libcst's versions, which key the cache directory itself), so an entry is keyed by the hash of
-those (`build._summarise`). The files sit in the user's tree and may be truncated, hand-edited or
+those (`looks._summarise`). The files sit in the user's tree and may be truncated, hand-edited or
 written by another version: an entry is used only if it has exactly the shape `to_json` writes
 (`summary_from_json`); anything else is a miss, never an error or a wrong summary. Each file is
 written to a temporary file and renamed into place, so concurrent writers (flake8's `-j`
