@@ -162,3 +162,23 @@ def test_a_round_that_meets_a_cycle_is_asked_from_scratch(tmp_path: Path, monkey
     assert scratch  # the cycle was met
     assert _seen(project) == _from_scratch(root.resolve())
     assert "cyc.user" in project.index.summaries
+
+
+def test_an_index_built_for_this_process_is_left_out_of_the_collectors_walks(tmp_path: Path) -> None:
+    """A flake8 worker builds the index itself and keeps it: its objects go to the permanent
+    generation (else every full collection flake8's own work triggers walks all of it), and the
+    cycles left while the collector was paused are freed first, not frozen."""
+    import gc
+
+    root = _chain(tmp_path)
+    gc.unfreeze()
+    try:
+        before = gc.get_freeze_count()
+        project = build.project_for(root / "chain" / "zulu.py")
+        assert gc.get_freeze_count() > before
+        summary = next(iter(project.index.summaries.values()))
+        assert gc.is_tracked(summary.__dict__) or gc.is_tracked(summary)
+        assert all(o is not summary for o in gc.get_objects())  # no generation the collector walks holds it
+        assert gc.collect() == 0  # nothing the build left behind was waiting for the collector
+    finally:
+        gc.unfreeze()

@@ -242,7 +242,18 @@ def project_for(path: Path, excludes: tuple[str, ...] = (),
         project = _PROJECTS[key] = build_project(root, excludes, store, workers)
         if store_for is None:
             _keep(project, store)
+        _settle()
     return project
+
+
+def _settle() -> None:
+    """An index built for this process (a flake8 worker, an editor's worker) lives as long as the
+    process, and the cyclic collector would walk all of it at every full collection the host's own
+    work triggers: measured in flake8's workers on the dev corpus, 7.4 s of collections instead of
+    flake8's own 3.1 s. Free the cycles left while the collector was paused (`_collector_paused`),
+    then move what is alive to the permanent generation, as the CLI does before forking its workers."""
+    gc.collect()
+    gc.freeze()
 
 
 def view_for(path: Path | str) -> ProjectView | None:
