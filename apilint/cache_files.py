@@ -64,3 +64,66 @@ def bounded(entries: dict[str, _V], used: Collection[str]) -> dict[str, _V]:
             continue
         kept[key] = value
     return kept
+
+
+# -- entries kept one per file (the flake8 plugin's) ---------------------------------------------
+# A directory of entry files cannot be trimmed by "what this run used": flake8's workers write
+# them independently and no process sees a whole run. So an entry counts as used when it was
+# written or read recently: a hit refreshes its modification time (at most once a day, so a warm
+# run writes almost nothing), and once a directory holds more than its share of KEEP_AT_LEAST,
+# the entries no run has used for UNUSED_FOR seconds go, the oldest first, down to that share.
+# Entries of files still being checked are never older than a day, so a monorepo larger than the
+# limit loses no entry it uses; the entries of edited or deleted files go after a week.
+ENTRY_DIRECTORIES = 256  # entries/<first two hex digits of the key>/
+REFRESH_AFTER = 24 * 3600
+UNUSED_FOR = 7 * 24 * 3600
+_STRAY_TEMPORARY_AFTER = 3600  # a writer killed between mkstemp and the rename leaves its .tmp
+
+
+def refresh_entry(path: Path, modified: float, now: float) -> None:
+    """Mark a hit (see above): a failure only makes the entry look older."""
+    if now - modified > REFRESH_AFTER:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+
+
+def sweep_entries(directory: Path, now: float) -> int:
+    """Drop the entries of one entry directory that no run used for UNUSED_FOR seconds, the oldest
+    first, while it holds more than its share of KEEP_AT_LEAST; stray temporary files an hour old go
+    too. Returns how many files were removed; never raises (an entry another process removed or
+    rewrote meanwhile is simply skipped)."""
+    share = KEEP_AT_LEAST // ENTRY_DIRECTORIES
+    try:
+        with os.scandir(directory) as found:
+            listed = list(found)
+    except OSError:
+        return 0
+    if len(listed) <= share:
+        return 0
+    aged: list[tuple[float, str]] = []
+    removed = 0
+    for entry in listed:
+        try:
+            modified = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp"):
+            if now - modified > _STRAY_TEMPORARY_AFTER and _unlink(entry.path):
+                removed += 1
+        elif now - modified > UNUSED_FOR:
+            aged.append((modified, entry.path))
+    excess = len(listed) - removed - share
+    for _, path in sorted(aged)[:max(excess, 0)]:
+        if _unlink(path):
+            removed += 1
+    return removed
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True

@@ -189,3 +189,63 @@ def test_the_index_keeps_what_a_run_used_and_drops_the_oldest_rest(tmp_path: Pat
     fifth.save()  # 9 entries, limit max(4, 4) = 4: the five oldest not used go
     kept = cache_module.Cache(tmp_path)
     assert [k for k in "abcdefghi" if kept.get(k) is not None] == ["f", "g", "h", "i"]
+
+
+def _entry_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, Path]:
+    from apilint import cache_files
+    from apilint.cli import cache as cache_module
+
+    monkeypatch.setattr(cache_files, "KEEP_AT_LEAST", 4 * cache_files.ENTRY_DIRECTORIES)  # 4 per directory
+    cache = cache_module.Cache(tmp_path)
+    return cache, cache.directory / "entries" / "ab"
+
+
+def _aged(path: Path, days: float) -> None:
+    import os
+    import time
+
+    when = time.time() - days * 24 * 3600
+    os.utime(path, (when, when))
+
+
+def test_entry_files_no_run_used_for_a_week_go_once_their_directory_is_full(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flake8 plugin's entries (one file each): those of edited or deleted files do not pile up,
+    recent ones stay even past the limit, and the sweep stops at the directory's share."""
+    from apilint.engine.findings import Finding
+
+    cache, directory = _entry_files(tmp_path, monkeypatch)
+    finding = [Finding("API101", "n", "m", 1, 1, 1, 1)]
+    old = [f"ab{i}f" for i in range(1, 7)]  # key[2] != "0": writing them sweeps nothing
+    recent = ["ab7f", "ab8f"]
+    for days, key in enumerate(old, start=8):
+        cache.put_file(key, finding if days % 2 else [])
+        _aged(directory / f"{key}.json", days)  # ab1f is 8 days old ... ab6f 13 days
+    for key in recent:
+        cache.put_file(key, [])
+    (directory / "crashed.tmp").write_bytes(b"half")
+    _aged(directory / "crashed.tmp", 1)
+    assert len(list(directory.iterdir())) == 9
+    cache.put_file("ab0f", [])  # one write in 16 looks at its directory: 10 files, share 4
+    left = sorted(p.name for p in directory.iterdir())
+    # The temporary file goes; of the old entries only the 6 - (10 - 1 - 4) = 1 newest stays.
+    assert left == ["ab0f.json", "ab1f.json", "ab7f.json", "ab8f.json"]
+    for key in recent:
+        _aged(directory / f"{key}.json", 30)
+    cache.put_file("ab0f", [])
+    assert sorted(p.name for p in directory.iterdir()) == left  # at the share: nothing more goes
+
+
+def test_a_hit_keeps_an_entry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apilint.engine.findings import Finding
+
+    cache, directory = _entry_files(tmp_path, monkeypatch)
+    finding = [Finding("API101", "n", "m", 1, 1, 1, 1)]
+    for i in range(1, 7):
+        cache.put_file(f"ab{i}f", finding)
+        _aged(directory / f"ab{i}f.json", 10 + i)
+    assert cache.get_file("ab6f") == finding  # the oldest, read by this run: used again
+    assert cache.get_file("ab5f") == finding
+    cache.put_file("ab0f", [])
+    # 7 files, share 4: the three oldest unused go (ab4f, ab3f, ab2f); without the hits, ab6f and ab5f would.
+    assert sorted(p.name for p in directory.iterdir()) == ["ab0f.json", "ab1f.json", "ab5f.json", "ab6f.json"]

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint import __version__
-from apilint.cache_files import bounded, write_atomically, write_json_atomically
+from apilint.cache_files import bounded, refresh_entry, sweep_entries, write_atomically, write_json_atomically
 from apilint.cli.file_stats import FileStats
 from apilint.cli.runner import FileResult, Job, run_jobs
 from apilint.cli import cache_entries
@@ -128,13 +129,18 @@ class Cache:
 
     def get_file(self, key: str) -> list[Finding] | None:
         """An entry kept in a file of its own (`put_file`); None: a miss (absent or malformed)."""
+        path = self.directory / "entries" / key[:2] / f"{key}.json"
         try:
-            with (self.directory / "entries" / key[:2] / f"{key}.json").open(encoding="utf-8") as fh:
+            with path.open(encoding="utf-8") as fh:
                 text = fh.read()
+                modified = os.fstat(fh.fileno()).st_mtime
             entry = json.loads(text) if text else []
         except (OSError, ValueError, RecursionError, MemoryError):
             return None
-        return cache_entries.load(entry)
+        findings = cache_entries.load(entry)
+        if findings is not None:
+            refresh_entry(path, modified, time.time())  # used: kept by the sweep (cache_files.py)
+        return findings
 
     def put_file(self, key: str, findings: list[Finding]) -> None:
         """Keep an entry in a file of its own, written atomically: for processes that cannot save
@@ -146,6 +152,10 @@ class Cache:
             write_json_atomically(target, [cache_entries.dump(f) for f in findings], self._mark_top)
         else:
             write_atomically(target, b"", self._mark_top)
+        if key[2:3] == "0":
+            # One write in 16 (keys are hashes) looks at its directory: the entries of edited and
+            # deleted files do not pile up forever, and a run pays one listing per 16 entries written.
+            sweep_entries(target.parent, time.time())
 
     def summary_files(self) -> SummaryFiles:
         """Where module summaries are kept (keyed like the findings: by apilint's code and the versions)."""
