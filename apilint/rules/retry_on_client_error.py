@@ -19,7 +19,8 @@ class RetryOnClientError(RetryRule):
     408, 425 and 429: urllib3 `Retry(status_forcelist=…)` containing such
     codes (literal lists, sets, tuples, `range(…)`, comprehensions, module
     constants); a hand-written retry loop that retries on any non-success
-    status (`if r.status_code != 200: continue`) or on any `HTTPError` from
+    status (`if r.status_code != 200: continue`, or `if r.ok: return r` with
+    an `else:` that sleeps or continues) or on any `HTTPError` from
     `raise_for_status()` without looking at the status; tenacity retrying on
     `HTTPError`/`RequestException`/`httpx.HTTPStatusError` (or on every
     exception, its default) around a call that raises for status;

@@ -26,7 +26,8 @@ def status_tests(resolver: Resolver, walker: LoopWalker, loop: cst.For | cst.Whi
     """(test, statuses for which the loop goes round) for each status test that retries, and whether
     some test that goes round cannot be evaluated (the loop retries, on statuses unknown).
 
-    A test whose body goes round (`continue`, or a sleep without leaving) retries where it is true.
+    A test whose body goes round (`continue`, or a sleep without leaving) retries where it is true;
+    one whose `else:` goes round, where it is false.
     Tests that leave the loop (`if r.ok: return r`, `if r.status_code != 429: break`) let through the
     statuses where they are false, when the rest of their block does not leave; those of one block
     are intersected, and retry when only failures get through. When a test that may leave cannot be evaluated, what passes is unknown.
@@ -58,6 +59,10 @@ def status_tests(resolver: Resolver, walker: LoopWalker, loop: cst.For | cst.Whi
             passed[key] = (owner.test if previous is None else previous[0], statuses, on_success)
         elif mentions_exit(owner.body):
             uncertain = True
+        if isinstance(owner.orelse, cst.Else) and goes_round(resolver, owner.orelse.body, scope):
+            # `if r.ok: return r` / `else: time.sleep(...)`: as `if not r.ok: time.sleep(...)`, the
+            # loop goes round where the test is false.
+            tests.append((owner.test, result.false))
     if isinstance(loop, cst.While):
         try:
             result = evaluator.truth_test(loop.test)
