@@ -344,7 +344,7 @@ class ProjectIndex(OverridesIndex):
                 return fact.kind.library.split(".", 1)[0]
         wrapper = self.wrapper(name)
         if wrapper is not None:
-            return wrapper.target.split(".", 1)[0]
+            return self._wrapper_library(wrapper)
         if not classes:
             return None
         libraries = {lib for owner, cls in self.class_chain(name) for lib in self._class_libraries(owner, cls)}
@@ -359,8 +359,23 @@ class ProjectIndex(OverridesIndex):
         for method in cls.methods:
             wrapper = self.method_wrapper(owner, method)
             if wrapper is not None:
-                found.add(wrapper.target.split(".", 1)[0])
+                library = self._wrapper_library(wrapper)
+                if library is not None:
+                    found.add(library)
         return found
+
+    def _wrapper_library(self, wrapper: WrapperFact) -> str | None:
+        """The library of the call a wrapper ends in: a wrapper of a wrapper (`get` -> `_request` ->
+        `session.request`) leads where the inner one leads, not to the project."""
+        seen = {wrapper.name}
+        while wrapper.target.split(".", 1)[0] in self.roots:
+            owner, _, method = wrapper.target.rpartition(".")
+            inner = self.wrapper(wrapper.target) or self.method_wrapper(owner, method)
+            if inner is None or inner.name in seen:
+                return None
+            seen.add(inner.name)
+            wrapper = inner
+        return wrapper.target.split(".", 1)[0]
 
     def _guard(self, answers: dict[tuple[str, str], _T | None], key: tuple[str, str],
                compute: Callable[[], _T | None]) -> _T | None:
