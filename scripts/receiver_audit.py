@@ -141,6 +141,9 @@ class ReceiverAudit(ClassAudit):
         return {UNKNOWN}
 
     def _call(self, call: cst.Call, scope: Scope, order: int | None, depth: int) -> set[Alternative]:
+        on_class = self._on_class(call.func, scope, order, depth)
+        if on_class is not None:
+            return on_class
         if self.resolver.qualified_name(call.func, scope, order) is not None:
             target = self._target(call.func, scope, order)
             if isinstance(target, _Defined):  # a class or factory of another project module
@@ -163,6 +166,26 @@ class ReceiverAudit(ClassAudit):
                 return {UNKNOWN}
             return set().union(*(audit._returns(m, depth) for audit, m in methods))
         return {UNKNOWN}
+
+    def _on_class(self, func: cst.BaseExpression, scope: Scope, order: int | None,
+                  depth: int) -> set[Alternative] | None:
+        """`Client.create()`: the classmethod or staticmethod the class (of this module or, imported, of
+        another) defines or inherits; None: not such a call."""
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return None
+        bindings = self.resolver.lookup(func.value.value, scope, order)
+        audit, owner = self, bindings[0].definition if len(bindings) == 1 else None
+        if len(bindings) == 1 and bindings[0].kind is BindingKind.IMPORT:
+            target = self._target(func.value, scope, order)
+            if isinstance(target, _Defined) and len(target.bindings) == 1:
+                audit, owner = target.audit, target.bindings[0].definition
+        if not isinstance(owner, ClassScope):
+            return None
+        chain = [(audit, c) for c in audit.resolver.class_chain(owner)] + audit._project_bases(owner)
+        found = [(a, c.methods[func.attr.value]) for a, c in chain if func.attr.value in c.methods][:1]
+        if not found or not _decorated(found[0][1], ("classmethod", "staticmethod")):
+            return {UNKNOWN}
+        return found[0][0]._returns(found[0][1], depth)
 
     def _made_by(self, bindings: tuple[Binding, ...], depth: int) -> set[Alternative]:
         """What calling the one class or function these bindings (of this module) define returns."""
@@ -317,3 +340,8 @@ def _sides(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
 def _is_property(function: FunctionScope) -> bool:
     return isinstance(function.node, cst.FunctionDef) and any(
         dotted_name(d.decorator) in _PROPERTIES for d in function.node.decorators)
+
+
+def _decorated(function: FunctionScope, names: tuple[str, ...]) -> bool:
+    return isinstance(function.node, cst.FunctionDef) and any(
+        dotted_name(d.decorator) in names for d in function.node.decorators)

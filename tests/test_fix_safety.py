@@ -141,7 +141,8 @@ def test_new_findings_ignore_line_shifts() -> None:
     assert list(ROUNDTRIP.new_findings(before, after)) == [("API402", "no jitter")]
 
 
-@pytest.mark.parametrize("fixture", ["API101/unproven_clients.py", "API101/isinstance_guards.py", "API203/not_called.py",
+@pytest.mark.parametrize("fixture", ["API101/unproven_clients.py", "API101/isinstance_guards.py", "API101/class_factories.py",
+                                     "API203/not_called.py",
                                      "API304/layout.py"])
 def test_roundtrip_passes_the_fix_safety_fixtures(fixture: str) -> None:
     report = ROUNDTRIP.check_file(str(FIXTURES / fixture))
@@ -209,9 +210,10 @@ def test_roundtrip_audits_cross_module_receivers_in_their_defining_module() -> N
     assert [f for r in reports for f in r.failures] == []
     # 6, plus shop/guarded*.py: factories and a base class whose parameter an isinstance guard proves a Session
     # (three cross-module fixes, one in guarded.py itself), and overrides_use.py's three classes of another
-    # module whose definitions take `timeout=` (those that refuse it get no fix).
-    assert sum(r.audited for r in reports) == 13
-    assert sum(r.cross_module for r in reports) == 12
+    # module whose definitions take `timeout=` (those that refuse it get no fix), and factories_use.py's
+    # three clients made by a classmethod or staticmethod of a class of another module.
+    assert sum(r.audited for r in reports) == 16
+    assert sum(r.cross_module for r in reports) == 15
 
 
 def test_roundtrip_audit_catches_an_index_that_lets_an_unknown_alternative_through(

@@ -153,9 +153,10 @@ def test_fix_adds_timeouts_to_cross_module_calls_not_to_wrapper_calls(tmp_path: 
     proc = subprocess.run([sys.executable, "-m", "apilint", "--isolated", "--no-cache", "--diff", "."], cwd=copy,
                           capture_output=True, text=True)
     added = [line for line in proc.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    # One per proven cross-module call of the fixture project (shared_use.py, guarded*.py and the three of
-    # overrides_use.py whose classes take the keyword included); none on a wrapper call.
-    assert len(added) == 13 and all("timeout=10" in line for line in added)
+    # One per proven cross-module call of the fixture project (shared_use.py, guarded*.py, the three of
+    # factories_use.py and the three of overrides_use.py whose classes take the keyword included); none on
+    # a wrapper call.
+    assert len(added) == 16 and all("timeout=10" in line for line in added)
     assert not any("_request" in line or "_get" in line or "fetch_json" in line for line in added)
 
 

@@ -176,8 +176,11 @@ class _Calls:
             name = func.id
             return name in self.extra or name in self.client_classes or name in self.factories
         if type(func) is ast.Attribute:
+            # `self._new_session()`, and `Client.create()` on a class of the module (a classmethod or
+            # staticmethod: any function of that name counts here).
             value = func.value
-            return type(value) is ast.Name and value.id in scan.self_names and func.attr in self.factories
+            return (type(value) is ast.Name and (value.id in scan.self_names or value.id in scan.class_bases)
+                    and func.attr in self.factories)
         return False
 
     # -- calls ---------------------------------------------------------------------

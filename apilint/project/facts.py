@@ -49,6 +49,7 @@ class FunctionSummary:
     varargs: bool = False
     property: bool = False
     takes_timeout: bool = False  # a `timeout=` keyword is accepted: such a parameter (not positional-only), `**kwargs`
+    on_class: bool = False  # a classmethod or staticmethod: `Class.method()` runs it
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _function_from(data: dict[str, Any]) -> FunctionSummary:
         returns=[Value(**v) for v in data["returns"]],
         forwards=[Forward(f["kind"], f["name"], f["method"], [Value(**v) for v in f["values"]]) for f in data["forwards"]],
         sets_timeout=data["sets_timeout"], positional=data["positional"], varargs=data["varargs"],
-        property=data["property"], takes_timeout=data["takes_timeout"],
+        property=data["property"], takes_timeout=data["takes_timeout"], on_class=data["on_class"],
     )
 
 

@@ -200,7 +200,17 @@ class ProjectIndex(OverridesIndex):
     def made_client(self, name: str) -> ClientFact | None:
         """Calling a project name (canonical): an instance of that client class itself, or a factory's client."""
         made = self.class_client(name) if self.class_summary(name) is not None else None
-        return replace(made, overrides=made.overrides.exact()) if made is not None else self.factory(name)
+        if made is not None:
+            return replace(made, overrides=made.overrides.exact())
+        return self.factory(name) or self._class_factory(name)
+
+    def _class_factory(self, name: str) -> ClientFact | None:
+        """`Client.create()`: a classmethod or staticmethod that the class defines or inherits, returning a client."""
+        owner, _, method = name.rpartition(".")
+        if not owner or self.class_summary(owner) is None:
+            return None
+        found = self._method(self.canonical(owner), method)
+        return self.method_factory(self.canonical(owner), method) if found is not None and found.on_class else None
 
     def factory(self, qualified: str) -> ClientFact | None:
         """A project function returning a client."""
@@ -342,6 +352,12 @@ class ProjectIndex(OverridesIndex):
         for fact in (self.client_at(name), self.class_client(name), self.factory(name)):
             if fact is not None:
                 return fact.kind.library.split(".", 1)[0]
+        if self.class_summary(name) is not None:
+            for _, klass in self.class_chain(name):
+                for method in sorted(klass.methods):
+                    fact = self._class_factory(f"{name}.{method}")  # `Class.create()` makes a client
+                    if fact is not None:
+                        return fact.kind.library.split(".", 1)[0]
         wrapper = self.wrapper(name)
         if wrapper is not None:
             return self._wrapper_library(wrapper)

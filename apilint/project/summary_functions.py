@@ -30,6 +30,7 @@ class FunctionSummaries(SummaryValues):
         self_name = positional[0].arg if owner is not None and positional and not static else None
         summary = FunctionSummary(positional=len(positional) - (1 if self_name else 0), varargs=args.vararg is not None,
                                   property=bool(decorators & {"property", "functools.cached_property", "cached_property"}),
+                                  on_class=owner is not None and bool(decorators & {"classmethod", "staticmethod"}),
                                   takes_timeout=args.kwarg is not None
                                   or any(a.arg == "timeout" for a in (*args.args, *args.kwonlyargs)))
         local: dict[str, list[Value]] = {}

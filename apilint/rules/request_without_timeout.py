@@ -21,10 +21,11 @@ class RequestWithoutTimeout(NodeRule[cst.Call]):
 
     Calls are found through the module's imports and through client objects
     held in local variables, `with` blocks, `self.session` attributes set in
-    another method, module globals, annotated parameters and factory
-    functions, in this module or in any module of the project (a session made
-    in `client.py`, set in a base class elsewhere, or a library re-exported
-    through a `compat` module).
+    another method, module globals, annotated parameters, factory
+    functions and classmethods or staticmethods called on their class
+    (`Client.create()`), in this module or in any module of the project (a
+    session made in `client.py`, set in a base class elsewhere, or a library
+    re-exported through a `compat` module).
 
     A project function that forwards `**kwargs` into such a call without ever
     setting a timeout is a wrapper: each call of it that passes no `timeout`

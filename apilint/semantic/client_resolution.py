@@ -97,6 +97,14 @@ class ClientResolution(ClientClasses):
             if binding.kind is BindingKind.FUNCTION and isinstance(binding.definition, FunctionScope):
                 return self._factory_result(binding.definition, depth)
             return None
+        # `Client.create()`: a classmethod or staticmethod called on a class of the module runs the
+        # method that class defines or inherits (no subclass's override).
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owners = self.lookup(func.value.value, scope, order)
+            if len(owners) == 1 and owners[0].kind is BindingKind.CLASS and isinstance(owners[0].definition, ClassScope):
+                method = self._method(owners[0].definition, func.attr.value)
+                if method is not None and called_on_class(method.node):
+                    return self._factory_result(method, depth)
         # `self._new_session()`: a factory method of the class, or any subclass's override of it.
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and isinstance(scope, FunctionScope):
             if scope.owner is not None and func.value.value == scope.self_name:
@@ -284,3 +292,10 @@ def _is_property(function: FunctionScope) -> bool:
         dotted_name(d.decorator) in ("property", "functools.cached_property", "cached_property")
         for d in function.node.decorators
     )
+
+
+def called_on_class(node: cst.CSTNode) -> bool:
+    """A `@classmethod` or `@staticmethod`: `Class.method()` runs it (another method would need an instance)."""
+    return isinstance(node, cst.FunctionDef) and any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value in ("classmethod", "staticmethod")
+        for d in node.decorators)
