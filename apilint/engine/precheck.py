@@ -82,7 +82,7 @@ class FileFacts:
         """What the handlers' class names may resolve to, under one exception hierarchy (per target version)."""
         found = self._guessers.get(id(table))
         if found is None:
-            found = self._guessers[id(table)] = Guesser(self.exception_names, table)
+            found = self._guessers[id(table)] = Guesser(self.exception_names, table, self._project)
         return found
 
     @property

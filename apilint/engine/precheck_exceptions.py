@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from apilint.engine.ast_model import ClassRef, HandlerRef
 from apilint.knowledge.exceptions import BASE_EXCEPTION, Hierarchy
+from apilint.project.view import ProjectView
 
 _MAX_DEPTH = 8
 
@@ -39,9 +40,10 @@ BARE = Possible("", frozenset({BASE_EXCEPTION}), frozenset({BASE_EXCEPTION}), Fa
 
 
 class Guesser:
-    def __init__(self, names: ExceptionNames, table: Hierarchy) -> None:
+    def __init__(self, names: ExceptionNames, table: Hierarchy, project: ProjectView | None = None) -> None:
         self.names = names
         self.table = table
+        self.project = project
         self._memo: dict[ClassRef, Possible] = {}
 
     def handler(self, handler: HandlerRef) -> list[Possible]:
@@ -72,6 +74,11 @@ class Guesser:
             canonical = self.table.canonical(qualified)
             if canonical is None:
                 unknown = True
+                # A class of another project module: what the resolver sees of it (`exception_class`).
+                found = self.project.exception_class(qualified, self.table) if self.project is not None else None
+                if found is not None:
+                    canonicals.add(found[0])
+                    ancestors.update(found[1])
             else:
                 canonicals.add(canonical)
                 ancestors.update(self.table.ancestors(canonical))

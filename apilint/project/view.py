@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from apilint.knowledge.exceptions import Hierarchy
 from apilint.project.index import ClientFact, ProjectIndex, WrapperFact
 from apilint.project.root import absolute_import
 from apilint.project.timeout_overrides import Definition
+
+
+_MAX_CLASS_DEPTH = 8  # a base chain this long (or a cycle) stops being followed
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +62,30 @@ class ProjectView:
 
     def method_wrapper(self, class_name: str, method: str) -> WrapperFact | None:
         return self.index.method_wrapper(self.canonical(class_name), method)
+
+    def exception_class(self, qualified: str, table: Hierarchy) -> tuple[str, frozenset[str]] | None:
+        """A class of any project module as the exception rules see it: its canonical name and its
+        ancestors through its bases (library classes from `table`, project classes alike; a base that
+        cannot be named adds none, so it is covered by fewer classes, never more). None: no project class."""
+        return self._exception_class(self.canonical(qualified), table, 0)
+
+    def _exception_class(self, name: str, table: Hierarchy, depth: int) -> tuple[str, frozenset[str]] | None:
+        summary = self.index.class_summary(name) if depth <= _MAX_CLASS_DEPTH else None
+        if summary is None:
+            return None
+        ancestors = {name}
+        for base in summary.bases:
+            if not base:
+                continue
+            based = self.index.canonical(base)
+            known = table.canonical(based)
+            if known is not None:
+                ancestors.update(table.ancestors(known))
+                continue
+            inner = self._exception_class(based, table, depth + 1)
+            if inner is not None:
+                ancestors |= inner[1]
+        return name, frozenset(ancestors)
 
     def subclass_definitions(self, class_name: str) -> list[Definition]:
         """The definitions of the project's classes (any module) that derive from the class."""

@@ -154,6 +154,10 @@ class ExceptionResolver:
                     return replace(target, node=expr, text=text)
         canonical = self.table.canonical(qualified) if qualified else None
         if canonical is None:
+            project = self.resolver.project
+            found = project.exception_class(qualified, self.table) if project is not None and qualified else None
+            if found is not None:
+                return Caught(expr, text, found[0], found[1])  # a class of another project module
             return Caught(expr, text, None, frozenset())
         return Caught(expr, text, canonical, frozenset(self.table.ancestors(canonical)))
 

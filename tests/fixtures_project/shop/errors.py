@@ -1,0 +1,13 @@
+import requests
+
+
+class ApiError(requests.RequestException):
+    pass
+
+
+class NotFound(ApiError):
+    pass
+
+
+class Plain(Exception):
+    pass
