@@ -17,6 +17,7 @@ A value the summary cannot describe (a local computed from a call argument...) i
 from __future__ import annotations
 
 import ast
+import builtins
 
 from apilint.project.facts import ClassSummary, ModuleSummary
 from apilint.project.summary_functions import _TIMEOUT_METHODS, FunctionSummaries
@@ -77,8 +78,16 @@ class _Summarizer(FunctionSummaries):
                 self.summary.names.setdefault(node.target.id, []).extend(found)
 
     # -- classes ----------------------------------------------------------------
+    def _builtin(self, expr: ast.expr) -> str | None:
+        """`Exception` as a base, when the module binds no such name (and star-imports nothing that
+        might): the builtin (`builtins.Exception`), so other modules see what it derives from."""
+        if (not isinstance(expr, ast.Name) or expr.id in self._kinds or self.summary.star_imports
+                or not hasattr(builtins, expr.id)):
+            return None
+        return f"builtins.{expr.id}"
+
     def _class(self, node: ast.ClassDef) -> ClassSummary:
-        cls = ClassSummary(bases=[self.qualified(b) or "" for b in node.bases])
+        cls = ClassSummary(bases=[self.qualified(b) or self._builtin(b) or "" for b in node.bases])
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 method = self._function(item, cls)

@@ -29,8 +29,7 @@ class UnreachableExcept(Rule):
     `concurrent.futures` (for the configured `target-version`: on Python 3.10
     `asyncio.TimeoutError` is not yet the builtin `TimeoutError`), and of the
     exception classes defined in the module or in another module of the
-    project (through their bases there; a builtin base such as `Exception`
-    is not followed across modules). When only some classes of a
+    project (through their bases there). When only some classes of a
     tuple are shadowed, those names are reported. The message names the
     earlier handler's class that really covers each shadowed one.
 

@@ -1,4 +1,5 @@
 import requests
+import trio_like
 
 
 class ApiError(requests.RequestException):
@@ -10,4 +11,8 @@ class NotFound(ApiError):
 
 
 class Plain(Exception):
+    pass
+
+
+class Cancelled(trio_like.Cancelled):  # a library the index cannot read (trio's derives from BaseException)
     pass
