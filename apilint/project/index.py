@@ -17,10 +17,10 @@ from apilint.knowledge.http_clients import (
     CLIENT_CONSTRUCTORS,
     CONNECTION_CONSTRUCTORS,
     REQUEST_FUNCTIONS,
-    HTTP_MODULE_ROOTS,
     ClientKind,
 )
 from apilint.project.facts import ClassSummary, FunctionSummary, ModuleSummary, Value
+from apilint.project.index_libraries import LibrariesIndex
 from apilint.project.index_overrides import OverridesIndex
 from apilint.project.timeout_overrides import NO_OVERRIDES, TimeoutOverrides, merge_all
 
@@ -49,7 +49,7 @@ class WrapperFact:
     varargs: bool
 
 
-class ProjectIndex(OverridesIndex):
+class ProjectIndex(OverridesIndex, LibrariesIndex):
     def __init__(self, summaries: Mapping[str, ModuleSummary], modules: Iterable[str] = ()) -> None:
         self.summaries = dict(summaries)
         self.modules = frozenset(modules) | frozenset(self.summaries)  # every module, summarised or not
@@ -321,78 +321,6 @@ class ProjectIndex(OverridesIndex):
             return None
         return f"{client.kind.name}.{method}"
 
-    # -- for the text filter and the pre-check (over-approximations) -----------------
-    def http_library(self, qualified: str, classes: bool = True) -> str | None:
-        """The HTTP library behind a project name (client, client class, factory, wrapper, re-export, a
-        module holding one), if any. `classes=False` leaves out classes that are no client themselves
-        (they matter only to a module that subclasses them)."""
-        key = (qualified, classes)
-        if key not in self._libraries:
-            if key in self._library_busy:
-                self._library_cuts += 1
-                return None  # a module that (re-)exports itself
-            self._library_busy.add(key)
-            try:
-                self._libraries[key] = self._http_library(qualified, classes)
-            finally:
-                self._library_busy.discard(key)
-        return self._libraries[key]
-
-    def _http_library(self, qualified: str, classes: bool) -> str | None:
-        name = self.canonical(qualified)
-        root = name.split(".", 1)[0]
-        if name in self.modules:
-            summary = self.summaries.get(name)
-            if summary is None:
-                return None
-            names = sorted({*summary.imports, *summary.names, *summary.classes, *summary.functions})
-            return next((lib for n in names if (lib := self.http_library(f"{name}.{n}", classes)) is not None), None)
-        if not self._definition(name) and _is_library_name(name):
-            return root
-        for fact in (self.client_at(name), self.class_client(name), self.factory(name)):
-            if fact is not None:
-                return fact.kind.library.split(".", 1)[0]
-        if self.class_summary(name) is not None:
-            for _, klass in self.class_chain(name):
-                for method in sorted(klass.methods):
-                    fact = self._class_factory(f"{name}.{method}")  # `Class.create()` makes a client
-                    if fact is not None:
-                        return fact.kind.library.split(".", 1)[0]
-        wrapper = self.wrapper(name)
-        if wrapper is not None:
-            return self._wrapper_library(wrapper)
-        if not classes:
-            return None
-        libraries = {lib for owner, cls in self.class_chain(name) for lib in self._class_libraries(owner, cls)}
-        return min(libraries) if libraries else None
-
-    def _class_libraries(self, owner: str, cls: ClassSummary) -> set[str]:
-        found: set[str] = set()
-        for attribute in cls.attributes:
-            fact = self.attribute_client(owner, attribute)
-            if fact is not None:
-                found.add(fact.kind.library.split(".", 1)[0])
-        for method in cls.methods:
-            wrapper = self.method_wrapper(owner, method)
-            if wrapper is not None:
-                library = self._wrapper_library(wrapper)
-                if library is not None:
-                    found.add(library)
-        return found
-
-    def _wrapper_library(self, wrapper: WrapperFact) -> str | None:
-        """The library of the call a wrapper ends in: a wrapper of a wrapper (`get` -> `_request` ->
-        `session.request`) leads where the inner one leads, not to the project."""
-        seen = {wrapper.name}
-        while wrapper.target.split(".", 1)[0] in self.roots:
-            owner, _, method = wrapper.target.rpartition(".")
-            inner = self.wrapper(wrapper.target) or self.method_wrapper(owner, method)
-            if inner is None or inner.name in seen:
-                return None
-            seen.add(inner.name)
-            wrapper = inner
-        return wrapper.target.split(".", 1)[0]
-
     def _guard(self, answers: dict[tuple[str, str], _T | None], key: tuple[str, str],
                compute: Callable[[], _T | None]) -> _T | None:
         """Run `compute` unless the same question is already being answered (a cycle: no opinion).
@@ -418,10 +346,6 @@ class ProjectIndex(OverridesIndex):
 
 def _defines(summary: ModuleSummary, name: str) -> bool:
     return name in summary.classes or name in summary.functions or name in summary.names
-
-
-def _is_library_name(name: str) -> bool:
-    return name.split(".", 1)[0] in HTTP_MODULE_ROOTS
 
 
 def _agree(results: list[ClientFact | None]) -> ClientFact | None:
